@@ -1,0 +1,184 @@
+"""Article page → fields. Site selectors first (they are precise where they hit), trafilatura for the rest.
+
+Dates are Asia/Shanghai wall-clock time, stored as ISO "YYYY-MM-DDTHH:MM:SS+08:00" (or the date alone).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup
+
+from .sources import ParseRules
+
+PARSER_VERSION = "1"
+MAX_TITLE = 500
+MAX_BODY = 200_000  # characters; longer bodies are cut (and flagged) rather than stored whole
+
+_DATE = re.compile(
+    # separators may be bare spaces: news.cn renders its header time as "<em>2025</em> <em>12</em>/<em>18</em>"
+    r"(?P<y>(?:19|20)\d{2})(?:\s*[-年/.]\s*|\s+)(?P<m>\d{1,2})(?:\s*[-月/.]\s*|\s+)(?P<d>\d{1,2})\s*日?"
+    r"(?:[\sT-]*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+)
+# 文号 such as 工信厅联消费函〔2025〕186号 / 国办发〔2025〕35号; official documents print it alone under the title.
+_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{2,16}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,5}\s*号$")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_TITLE_SUFFIX = re.compile(r"\s*[-_|—]+\s*(新华网|中国政府网|科技日报|中华人民共和国[^-_|]*|国家发展和改革委员会|工业和信息化部)[^-_|]*$")
+_META_LABELS = {"发文机关": "issuer", "发文字号": "doc_number", "成文日期": "written_date", "发布日期": "published",
+                "标题": "title", "主题分类": "topic", "索引号": "index_number"}
+
+
+class ParseError(ValueError):
+    kind = "parse"
+
+    def __init__(self, url: str, message: str):
+        super().__init__(f"{message} ({url})")
+        self.url = url
+
+
+@dataclass(frozen=True)
+class Parsed:
+    url: str
+    title: str
+    body: str  # paragraphs separated by "\n"
+    published_at: str | None
+    source_name: str | None = None
+    doc_number: str | None = None  # 文号, e.g. 工信部联消费〔2025〕123号
+    issuer: str | None = None  # 发文机关 as written
+    written_date: str | None = None  # 成文日期 (differs from the publication date)
+    truncated: bool = False
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def normalize_date(text: str | None) -> str | None:
+    """First date in `text` as ISO in Asia/Shanghai; None if there is none or it is impossible."""
+    if not text:
+        return None
+    m = _DATE.search(text)
+    if not m:
+        return None
+    y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    if m["H"] is None:
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    hour, minute, sec = int(m["H"]), int(m["M"]), int(m["S"] or 0)
+    if hour > 23 or minute > 59 or sec > 59:
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    return f"{y:04d}-{mo:02d}-{d:02d}T{hour:02d}:{minute:02d}:{sec:02d}+08:00"
+
+
+def _best_date(candidates: list[str | None]) -> str | None:
+    """The first date found, upgraded with a time of day from a later candidate for the same day."""
+    dates = [d for d in map(normalize_date, candidates) if d]
+    if not dates:
+        return None
+    first = dates[0]
+    if "T" not in first:
+        return next((d for d in dates if d.startswith(first + "T")), first)
+    return first
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _meta(soup: BeautifulSoup, name: str) -> str | None:
+    if not name:
+        return None
+    tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+    content = tag.get("content") if tag else None
+    return _clean(content) if isinstance(content, str) and content.strip() else None
+
+
+def _first_text(soup: BeautifulSoup, selector: str) -> str | None:
+    if not selector:
+        return None
+    el = soup.select_one(selector)
+    text = _clean(el.get_text(" ", strip=True)) if el else ""
+    return text or None
+
+
+def _body_text(el) -> str:
+    blocks = el.find_all(["p", "div", "li", "h2", "h3", "h4", "tr"], recursive=True)
+    paragraphs: list[str] = []
+    if blocks:
+        for block in blocks:
+            if block.find(["p", "div", "li", "tr"]):  # a container: its children carry the text
+                continue
+            text = _clean(block.get_text(" ", strip=True))
+            if text:
+                paragraphs.append(text)
+    if not paragraphs:
+        paragraphs = [_clean(line) for line in el.get_text("\n").splitlines() if _clean(line)]
+    return "\n".join(paragraphs)
+
+
+def _metadata_table(soup: BeautifulSoup, selector: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    if not selector:
+        return found
+    for table in soup.select(selector):
+        cells = table.find_all("td")
+        for label_cell, value_cell in zip(cells, cells[1:]):
+            label = re.sub(r"[\s\u3000:：]", "", label_cell.get_text())
+            key = _META_LABELS.get(label)
+            if key and key not in found:
+                value = _clean(value_cell.get_text(" ", strip=True))
+                if value:
+                    found[key] = value
+    return found
+
+
+def parse_article(html: str, url: str, rules: ParseRules) -> Parsed:
+    soup = BeautifulSoup(html, "lxml")
+    table = _metadata_table(soup, rules.metadata_table)
+    for selector in filter(None, (s.strip() for s in rules.drop.split(","))):
+        for el in soup.select(selector):
+            el.decompose()
+
+    title = table.get("title") or _meta(soup, rules.meta_title) or _first_text(soup, rules.title)
+    if not title:
+        og = _meta(soup, "og:title")
+        page_title = soup.title.get_text(strip=True) if soup.title else ""
+        title = og or _TITLE_SUFFIX.sub("", page_title).strip() or None
+
+    body = ""
+    if rules.body:
+        el = soup.select_one(rules.body)
+        if el is not None:
+            body = _body_text(el)
+    if len(body) < 20:
+        body = _trafilatura_body(html) or body
+    if not title:
+        raise ParseError(url, "no title found")
+    if not body:
+        raise ParseError(url, "no body text found")
+
+    published = _best_date([
+        table.get("published"), _meta(soup, rules.meta_date), _first_text(soup, rules.date),
+        _meta(soup, "firstpublishedtime"), _meta(soup, "PubDate"),
+    ])
+    doc_number = table.get("doc_number") or next(
+        (line for line in body.split("\n")[:6] if _DOC_NUMBER.match(line)), None)
+    truncated = len(body) > MAX_BODY
+    return Parsed(
+        url=url,
+        title=title[:MAX_TITLE],
+        body=body[:MAX_BODY],
+        published_at=published,
+        source_name=_meta(soup, rules.meta_source),
+        doc_number=doc_number,
+        issuer=table.get("issuer"),
+        written_date=normalize_date(table.get("written_date")),
+        truncated=truncated,
+        meta={k: v for k, v in table.items() if k not in ("title",)},
+    )
+
+
+def _trafilatura_body(html: str) -> str:
+    import trafilatura  # heavy: loaded only when a page needs generic extraction
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True)
+    return "\n".join(_clean(line) for line in (text or "").splitlines() if _clean(line))

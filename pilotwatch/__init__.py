@@ -1,0 +1,1 @@
+"""PilotWatch: CLI, configuration and the pipeline that wires the stage packages."""

@@ -1,0 +1,174 @@
+"""The `pilotwatch` command: a thin click layer over the library.
+
+Only click and the config module load at start-up; the stages (httpx, trafilatura, jieba, sqlite) are imported
+inside the commands, so `pilotwatch --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .config import Config, ConfigError, load_config
+
+log = logging.getLogger("pilotwatch")
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _config(ctx: click.Context, **overrides) -> Config:
+    try:
+        return load_config(ctx.obj["config_path"], overrides=overrides)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pilotwatch")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="PILOTWATCH_CONFIG",
+              help="TOML config file (keys as in pilotwatch/defaults.toml).")
+@click.option("-v", "--verbose", count=True, help="Log more to stderr (-v info, -vv debug).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+    """PilotWatch: bilingual monitor of China's biomanufacturing pilot-scale platforms.
+
+    Crawls Xinhua, Science and Technology Daily, MIIT, NDRC and the gov.cn policy library, translates (offline gloss
+    by default), tags platform announcements and writes a daily digest. Data goes to one SQLite file.
+
+    Example:
+
+        pilotwatch demo              # offline, against the bundled sample site
+
+        pilotwatch run --db pw.db    # the live sources
+    """
+    ctx.obj = {"config_path": config_path}
+    _setup_logging(verbose)
+
+
+def _execute(config: Config, *, sources, mode: str, digest_dir: str | None = None) -> None:
+    from store import StoreError, open_store
+
+    from .pipeline import build_client, run_pipeline
+
+    try:
+        store = open_store(config.db)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with build_client(config) as client:
+            report = run_pipeline(config, sources=sources, client=client, store=store, mode=mode,
+                                  digest_dir=digest_dir)
+    finally:
+        store.close()
+    click.echo(report.summary())
+    sys.exit(report.exit_code)
+
+
+def _load_sources(config: Config):
+    from crawler import SourceConfigError, load_sources
+
+    try:
+        return load_sources(config.sources_file or None)
+    except SourceConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.option("--db", help="SQLite file (config key db).")
+@click.option("--digest-dir", help="Folder for the digest files (config key digest_dir).")
+@click.option("--sources", "sources_file", help="Source registry TOML (config key sources_file).")
+@click.option("--only", multiple=True, help="Crawl only this source name (repeatable).")
+@click.pass_context
+def run(ctx: click.Context, db: str | None, digest_dir: str | None, sources_file: str | None,
+        only: tuple[str, ...]) -> None:
+    """Crawl every configured source, translate, tag, store, and write today's digest.
+
+    Prints one summary line on stdout; logs go to stderr. Exit code 0 when nothing failed, 1 when something
+    failed, 2 when nearly all sources failed. Running it again stores nothing twice.
+
+    Example:
+
+        pilotwatch run --db /var/lib/pilotwatch/pw.db --digest-dir /var/lib/pilotwatch/digests
+    """
+    config = _config(ctx, db=db, digest_dir=digest_dir, sources_file=sources_file)
+    sources = _load_sources(config)
+    if only:
+        unknown = set(only) - {s.name for s in sources}
+        if unknown:
+            raise click.BadParameter(f"unknown source(s): {', '.join(sorted(unknown))}", param_hint="--only")
+        sources = [s for s in sources if s.name in only]
+    _execute(config, sources=sources, mode="live")
+
+
+@cli.command()
+@click.option("--out", default="pilotwatch-demo", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the demo database and digest.")
+@click.pass_context
+def demo(ctx: click.Context, out: str) -> None:
+    """Run the whole pipeline offline against the bundled sample site.
+
+    Starts a localhost HTTP server per sample host (news.cn, stdaily.com, MIIT, NDRC, gov.cn look-alikes written
+    for PilotWatch), crawls it with the real crawler, and writes OUT/pilotwatch.db and OUT/digest-<today>.html/.txt.
+    Running it again adds nothing.
+
+    Example:
+
+        pilotwatch demo --out pilotwatch-demo
+    """
+    from dataclasses import replace
+
+    from .sample_server import serve_sample_site
+
+    out_dir = Path(out)
+    config = _config(ctx, db=str(out_dir / "pilotwatch.db"), digest_dir=str(out_dir), delay=0.0)
+    sources = _load_sources(config)
+    with serve_sample_site() as hosts:
+        missing = [s.name for s in sources if s.host not in hosts]
+        if missing:
+            raise click.ClickException(f"the sample site has no pages for source(s): {', '.join(missing)}")
+        local = [replace(s.rebased(hosts[s.host]), delay=0.0) for s in sources]
+        _execute(config, sources=local, mode="demo")
+
+
+@cli.command("digest")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Day to digest (default: today).")
+@click.option("--db", help="SQLite file (config key db).")
+@click.option("--out", "out_dir", help="Folder for the digest files (config key digest_dir).")
+@click.pass_context
+def digest_cmd(ctx: click.Context, day, db: str | None, out_dir: str | None) -> None:
+    """Write the digest (HTML + plain text) of the articles first seen on a day.
+
+    Example:
+
+        pilotwatch digest --date 2025-12-22 --out digests/
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from store import StoreError, open_store
+
+    from .pipeline import write_digest
+
+    config = _config(ctx, db=db, digest_dir=out_dir)
+    tz = ZoneInfo(config.timezone)
+    if not Path(config.db).exists():
+        raise click.ClickException(f"database {config.db} does not exist (run `pilotwatch run` first)")
+    try:
+        store = open_store(config.db)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        paths = write_digest(store, day.date() if day else datetime.now(tz).date(), tz, Path(config.digest_dir))
+    finally:
+        store.close()
+    click.echo(f"digest {paths[0]} {paths[1]}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

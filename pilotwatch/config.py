@@ -1,0 +1,101 @@
+"""Configuration, built once and passed down: packaged defaults < --config file < PILOTWATCH_* env < flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """Bad configuration; the message names the file or variable and the key at fault."""
+
+
+@dataclass(frozen=True)
+class Config:
+    db: str
+    digest_dir: str
+    sources_file: str
+    user_agent: str
+    timeout: float
+    delay: float
+    jitter: float
+    max_bytes: int
+    retries: int
+    obey_robots: bool
+    translate_engine: str
+    timezone: str
+
+
+def _coerce(key: str, value: Any, where: str) -> Any:
+    kind = Config.__dataclass_fields__[key].type
+    try:
+        if kind == "bool":
+            if isinstance(value, str):
+                low = value.strip().lower()
+                if low not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise ValueError(value)
+                return low in ("1", "true", "yes", "on")
+            if not isinstance(value, bool):
+                raise ValueError(value)
+            return value
+        if kind == "int":
+            if isinstance(value, bool):
+                raise ValueError(value)
+            return int(value)
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError(value)
+            return float(value)
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return value
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: {key} must be {kind}, got {value!r}") from None
+
+
+def _apply(values: dict[str, Any], layer: Mapping[str, Any], where: str) -> None:
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(set(layer) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    for key, value in layer.items():
+        values[key] = _coerce(key, value, where)
+
+
+def _read_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
+
+
+def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    values: dict[str, Any] = {}
+    defaults = resources.files("pilotwatch").joinpath("defaults.toml").read_text(encoding="utf-8")
+    _apply(values, _read_toml(defaults, "defaults.toml"), "defaults.toml")
+    if path:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
+        _apply(values, _read_toml(text, str(path)), str(path))
+    env = os.environ if env is None else env
+    prefix = "PILOTWATCH_"
+    from_env = {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix) and k != "PILOTWATCH_CONFIG"}
+    for key, value in from_env.items():
+        _apply(values, {key: value}, f"environment variable {prefix}{key.upper()}")
+    _apply(values, {k: v for k, v in (overrides or {}).items() if v is not None}, "command line")
+    config = Config(**values)
+    if config.max_bytes <= 0 or config.timeout <= 0 or config.delay < 0 or config.retries < 0:
+        raise ConfigError("max_bytes and timeout must be positive, delay and retries not negative")
+    return config
+
+
+def with_overrides(config: Config, **changes: Any) -> Config:
+    return replace(config, **changes)

@@ -1,0 +1,66 @@
+"""A localhost HTTP server over the bundled sample site: one port per original host, so list and article URLs keep
+their real path shapes and the real crawler runs unchanged against them (demo, tests, benchmarks)."""
+
+from __future__ import annotations
+
+import contextlib
+import mimetypes
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+def sample_site_root() -> Path:
+    return Path(str(resources.files("pilotwatch").joinpath("sample_site")))
+
+
+def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "PilotWatchSample/1"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            path = unquote(urlsplit(self.path).path)  # the query string is ignored (list APIs are one file each)
+            target = (root / path.lstrip("/")).resolve()
+            if target.is_dir():
+                target = next((target / n for n in ("index.html", "index.htm") if (target / n).is_file()), target)
+            if root not in target.parents or not target.is_file():
+                self.send_error(404)
+                return
+            body = target.read_bytes()
+            if target.suffix in (".html", ".htm"):
+                ctype = "text/html"  # no charset: pages declare their own, as the GBK sample does
+            elif target.suffix in ("", ".json"):
+                ctype = "application/json; charset=utf-8"
+            else:
+                ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: the pipeline logs its own fetches
+            pass
+
+    return Handler
+
+
+@contextlib.contextmanager
+def serve_sample_site(root: Path | None = None) -> Iterator[dict[str, str]]:
+    """Serve every host folder under `root`; yields {original host: "http://127.0.0.1:<port>"}."""
+    root = (root or sample_site_root()).resolve()
+    servers: dict[str, ThreadingHTTPServer] = {}
+    try:
+        for host_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+            server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(host_dir))
+            server.daemon_threads = True
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            servers[host_dir.name] = server
+        yield {host: f"http://127.0.0.1:{s.server_address[1]}" for host, s in servers.items()}
+    finally:
+        for server in servers.values():
+            server.shutdown()
+            server.server_close()

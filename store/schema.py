@@ -1,0 +1,132 @@
+"""Schema as sqlite-utils migrations, applied on open. One function per change; never edit an applied one.
+
+Every table and column is documented in README.md ("Database schema"); tests/test_docs.py checks that.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("pilotwatch")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            base_url TEXT NOT NULL,
+            -- health, updated at the end of each source's crawl
+            last_ok_at TEXT,
+            last_error_at TEXT,
+            last_error_kind TEXT,
+            last_error TEXT
+        );
+
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            mode TEXT NOT NULL,                 -- live | demo
+            status TEXT NOT NULL,               -- running | done (a killed run stays "running")
+            sources_ok INTEGER,
+            sources_failed INTEGER,
+            articles_new INTEGER,
+            translated INTEGER,
+            tagged INTEGER,
+            announcements INTEGER,
+            failures INTEGER,
+            exit_code INTEGER,
+            summary TEXT
+        );
+
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id),
+            source TEXT REFERENCES sources(name),
+            url TEXT NOT NULL,
+            purpose TEXT NOT NULL,              -- list | article
+            status INTEGER,                     -- HTTP status; NULL when no answer
+            fault_kind TEXT,                    -- NULL on success, else FetchError.kind
+            error TEXT,
+            bytes INTEGER,
+            elapsed_ms INTEGER,
+            fetched_at TEXT NOT NULL
+        );
+        CREATE INDEX fetches_run ON fetches(run_id);
+
+        CREATE TABLE failures (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id),
+            source TEXT,
+            url TEXT,
+            article_id INTEGER,
+            stage TEXT NOT NULL,                -- list | fetch | parse | translate | tag | digest
+            kind TEXT NOT NULL,
+            message TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL REFERENCES sources(name),
+            first_run_id INTEGER REFERENCES runs(id),
+            first_seen_at TEXT NOT NULL,
+            -- provenance of the page
+            raw_sha256 TEXT NOT NULL,
+            encoding TEXT,
+            parser_version TEXT NOT NULL,
+            -- the Chinese original
+            list_title TEXT,
+            title_zh TEXT NOT NULL,
+            body_zh TEXT NOT NULL,
+            body_sha256 TEXT NOT NULL,
+            body_truncated INTEGER NOT NULL DEFAULT 0,
+            published_at TEXT,
+            written_date TEXT,
+            source_name TEXT,
+            issuer_zh TEXT,
+            doc_number TEXT,
+            -- the English version (NULL until translated)
+            title_en TEXT,
+            body_en TEXT,
+            translation_engine TEXT,
+            translation_model TEXT,
+            translated_at TEXT,
+            fidelity_missing TEXT,
+            -- tagging (NULL until tagged)
+            is_platform_announcement INTEGER,
+            mentions_pilot_platform INTEGER,
+            tag_reasons TEXT,
+            tagger_version TEXT,
+            tagged_at TEXT
+        );
+        CREATE INDEX articles_first_seen ON articles(first_seen_at);
+
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            value TEXT NOT NULL,
+            code TEXT,
+            evidence TEXT NOT NULL,
+            part TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL
+        );
+        CREATE INDEX tags_article ON tags(article_id);
+        CREATE INDEX tags_field_value ON tags(field, value);
+        """
+    )
+
+
+def _run(db: Database, script: str) -> None:
+    # executescript() would COMMIT the migration's transaction first, so statements run one by one.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)

@@ -1,0 +1,56 @@
+"""Data flows one way; only pilotwatch/pipeline.py wires the stages, and start-up stays light."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ["crawler", "translate", "extract", "store", "digest"]
+
+
+def imported_top_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    mods = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            mods.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            mods.add(node.module.split(".")[0])
+    return mods
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_packages_do_not_import_each_other(stage):
+    offenders = []
+    for f in (ROOT / stage).rglob("*.py"):
+        bad = imported_top_modules(f) & (set(STAGES) - {stage} | {"pilotwatch"})
+        offenders += [f"{f.relative_to(ROOT)} imports {m}" for m in sorted(bad)]
+    assert offenders == []
+
+
+def test_only_the_pipeline_wires_stages():
+    wiring = []
+    for f in (ROOT / "pilotwatch").rglob("*.py"):
+        stages = imported_top_modules(f) & {"crawler", "translate", "extract", "digest"}
+        if stages:
+            wiring.append(f.name)
+    assert sorted(set(wiring)) == ["cli.py", "pipeline.py"]  # cli only for error types and the sources loader
+
+
+def test_help_is_light():
+    code = ("import sys, pilotwatch.cli as c; from click.testing import CliRunner; "
+            "r = CliRunner().invoke(c.cli, ['--help']); assert r.exit_code == 0, r.output; "
+            "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'jieba', 'trafilatura', 'httpx', 'sqlite_utils', "
+            "'bs4', 'jinja2') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("stage", ["translate", "extract"])
+def test_importing_nlp_stages_loads_no_data(stage):
+    code = f"import sys, {stage}; print(','.join(m for m in ('jieba', 'ahocorasick', 'torch') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""

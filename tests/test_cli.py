@@ -1,0 +1,66 @@
+import subprocess
+import sys
+import time
+
+from click.testing import CliRunner
+
+from pilotwatch.cli import cli
+
+
+def test_help_lists_commands_with_examples():
+    r = CliRunner().invoke(cli, ["--help"])
+    assert r.exit_code == 0
+    for command in ("run", "demo", "digest"):
+        assert command in r.output
+        sub = CliRunner().invoke(cli, [command, "--help"])
+        assert sub.exit_code == 0 and "Example:" in sub.output
+
+
+def test_help_starts_fast():
+    # a ratio, not an absolute time: --help costs about what a bare interpreter with click costs
+    def timed(args):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, *args], check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    bare = min(timed(["-c", "import click"]) for _ in range(3))
+    help_ = min(timed(["-m", "pilotwatch.cli", "--help"]) for _ in range(3))
+    assert help_ < bare + 0.5
+
+
+def test_demo_end_to_end_and_rerun(tmp_path):
+    out = tmp_path / "demo"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["demo", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    line = r.stdout.strip()
+    assert line.startswith("sources 5 ok / 0 failed; articles 10 new, 0 failed; translated 10 (gloss)"), line
+    assert (out / "pilotwatch.db").exists() and list(out.glob("digest-*.html"))
+    r = runner.invoke(cli, ["demo", "--out", str(out)])
+    assert r.exit_code == 0 and "articles 0 new" in r.stdout
+
+
+def test_bad_config_is_one_line_error(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("colour = 1\n")
+    r = CliRunner().invoke(cli, ["--config", str(cfg), "run"])
+    assert r.exit_code == 1 and "Error:" in r.output and "colour" in r.output and "Traceback" not in r.output
+
+
+def test_unknown_source_and_bad_date(tmp_path):
+    r = CliRunner().invoke(cli, ["run", "--db", str(tmp_path / "x.db"), "--only", "nosuch"])
+    assert r.exit_code == 2 and "nosuch" in r.output
+    r = CliRunner().invoke(cli, ["digest", "--date", "2025-13-01", "--db", str(tmp_path / "x.db")])
+    assert r.exit_code == 2 and "2025-13-01" in r.output
+
+
+def test_digest_command_on_missing_db(tmp_path):
+    r = CliRunner().invoke(cli, ["digest", "--db", str(tmp_path / "none.db")])
+    assert r.exit_code == 1 and "does not exist" in r.output
+
+
+def test_unwritable_db_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = CliRunner().invoke(cli, ["run", "--db", str(blocker / "pw.db"), "--only", "ndrc"])
+    assert r.exit_code == 1 and "cannot open database" in r.output and "Traceback" not in r.output

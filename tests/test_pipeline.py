@@ -1,0 +1,136 @@
+"""End to end through the real code: localhost sample site → httpx → parse → translate → tag → SQLite → digest."""
+
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from conftest import sample_expected
+from crawler import load_sources
+from pilotwatch.pipeline import build_client, run_pipeline
+from store import open_store
+
+
+def local_sources(hosts):
+    return [replace(s.rebased(hosts[s.host]), delay=0.0) for s in load_sources()]
+
+
+def run_once(config, sources, tmp_path, client=None):
+    st = open_store(config.db)
+    try:
+        with (client or build_client(config)) as c:
+            return run_pipeline(config, sources=sources, client=c, store=st, mode="demo", digest_dir=tmp_path / "out")
+    finally:
+        st.close()
+
+
+def test_demo_run_stores_every_article_once_and_rerun_adds_nothing(config, sample_hosts, tmp_path):
+    sources = local_sources(sample_hosts)
+    first = run_once(config, sources, tmp_path)
+    expected = sample_expected()
+    assert first.exit_code == 0, first.summary()
+    assert first.articles_new == len(expected) == first.translated == first.tagged
+
+    st = open_store(config.db)
+    rows = {r["url"].split("/", 3)[3]: r for r in st.query("SELECT * FROM articles")}
+    assert len(rows) == len(expected)
+    for case in expected:
+        row = rows[case["path"].lstrip("/")]
+        assert row["title_zh"] == case["title"] and row["body_zh"] and row["title_en"]
+        assert row["translation_engine"] == "gloss"
+        assert bool(row["is_platform_announcement"]) == case["is_platform_announcement"], case["title"]
+    gbk = next(r for r in rows.values() if r["encoding"] == "gb18030")
+    assert "王镕" in gbk["body_zh"]
+    assert st.query("SELECT count(*) AS n FROM failures")[0]["n"] == 0
+    fetches_after_first = st.db["fetches"].count
+    st.close()
+
+    html = first.digest_paths[0].read_text(encoding="utf-8")
+    for case in expected:
+        if case["is_platform_announcement"]:
+            url = next(r["url"] for p, r in rows.items() if p == case["path"].lstrip("/"))
+            assert f'href="{url}"' in html and rows[case["path"].lstrip("/")]["title_en"] in html
+
+    second = run_once(config, sources, tmp_path)
+    assert (second.articles_new, second.translated, second.tagged) == (0, 0, 0)
+    st = open_store(config.db)
+    assert st.db["articles"].count == len(expected)
+    article_fetches = st.query("SELECT count(*) AS n FROM fetches WHERE purpose = 'article' AND id > ?",
+                               [fetches_after_first])[0]["n"]
+    assert article_fetches == 0  # nothing new: no article page is fetched again
+    assert [r["status"] for r in st.query("SELECT status FROM runs")] == ["done", "done"]
+    st.close()
+
+
+def test_one_broken_source_is_recorded_and_the_rest_still_land(config, sample_hosts, tmp_path):
+    sources = local_sources(sample_hosts)
+    base = sample_hosts["www.ndrc.gov.cn"]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "127.0.0.1" and f"http://127.0.0.1:{request.url.port}" == base:
+            return httpx.Response(521, text="anti-bot")
+        with httpx.Client() as real:  # everything else goes to the real localhost server
+            r = real.get(str(request.url))
+            return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+    report = run_once(config, sources, tmp_path, client=httpx.Client(transport=httpx.MockTransport(handler)))
+    assert report.sources_failed == ["ndrc"] and report.exit_code == 1
+    assert "sources 4 ok / 1 failed (ndrc)" in report.summary()
+    st = open_store(config.db)
+    assert st.query("SELECT stage, kind FROM failures") == [{"stage": "list", "kind": "blocked"}]
+    assert st.db["articles"].count == len(sample_expected()) - 2
+    health = {h["name"]: h for h in st.source_health()}
+    assert health["ndrc"]["failing"] and health["ndrc"]["last_error_kind"] == "blocked"
+    st.close()
+
+
+def test_bad_article_page_is_a_recorded_failure_not_a_stopped_run(config, sample_hosts, tmp_path):
+    sources = local_sources(sample_hosts)
+
+    def handler(request):
+        if request.url.path.endswith("content_7052311.htm"):
+            return httpx.Response(200, content=b"\x00\xff" * 50 + b"<html></html>")
+        with httpx.Client() as real:
+            r = real.get(str(request.url))
+            return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+    report = run_once(config, sources, tmp_path, client=httpx.Client(transport=httpx.MockTransport(handler)))
+    assert report.articles_failed == 1 and report.articles_new == len(sample_expected()) - 1 and report.exit_code == 1
+    st = open_store(config.db)
+    assert st.query("SELECT stage, kind FROM failures") == [{"stage": "parse", "kind": "parse"}]
+    st.close()
+
+
+def test_nearly_all_sources_failing_exits_2(config, tmp_path):
+    sources = local_sources({s.host: "http://127.0.0.1:9" for s in load_sources()})  # nothing listens on port 9
+    report = run_once(config, sources, tmp_path)
+    assert report.exit_code == 2 and len(report.sources_failed) == 5
+    assert report.digest_paths[0].exists()  # silence is never ambiguous: the digest still says what failed
+
+
+@pytest.mark.parametrize("kill_after", ["insert", "translate"])
+def test_interrupted_run_resumes_without_duplicates(config, sample_hosts, tmp_path, monkeypatch, kill_after):
+    import store.db as sdb
+
+    sources = local_sources(sample_hosts)
+    target = {"insert": "insert_article", "translate": "save_translation"}[kill_after]
+    original = getattr(sdb.Store, target)
+    calls = {"n": 0}
+
+    def dying(self, *a, **kw):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt  # the process is killed mid-run
+        return original(self, *a, **kw)
+
+    monkeypatch.setattr(sdb.Store, target, dying)
+    with pytest.raises(KeyboardInterrupt):
+        run_once(config, sources, tmp_path)
+    monkeypatch.setattr(sdb.Store, target, original)
+    run_once(config, sources, tmp_path)
+    st = open_store(config.db)
+    n = len(sample_expected())
+    assert st.db["articles"].count == n
+    assert st.query("SELECT count(*) AS n FROM articles WHERE title_en IS NOT NULL AND tagger_version IS NOT NULL")[0]["n"] == n
+    assert st.query("SELECT count(DISTINCT url) AS n FROM articles")[0]["n"] == n
+    st.close()

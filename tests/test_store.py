@@ -1,0 +1,85 @@
+import json
+import sqlite3
+
+import pytest
+
+from store import StoreError, migrations, open_store
+
+
+def article(url="https://www.ndrc.gov.cn/a.html", **kw):
+    return {"url": url, "source": "ndrc", "raw_sha256": "r" * 64, "parser_version": "1", "title_zh": "标题",
+            "body_zh": "正文", "body_sha256": "b" * 64, **kw}
+
+
+@pytest.fixture
+def st(tmp_path):
+    s = open_store(tmp_path / "sub" / "pw.db")
+    s.upsert_source("ndrc", "NDRC", "https://www.ndrc.gov.cn")
+    yield s
+    s.close()
+
+
+def test_open_applies_migrations_with_wal_and_foreign_keys(st):
+    assert [m.name for m in migrations.applied(st.db)] == ["m001_initial"]
+    assert st.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert st.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert {"sources", "runs", "fetches", "failures", "articles", "tags"} <= set(st.db.table_names())
+
+
+def test_reopen_keeps_data_and_does_not_reapply(tmp_path):
+    s = open_store(tmp_path / "pw.db")
+    s.upsert_source("ndrc", "NDRC", "https://www.ndrc.gov.cn")
+    run = s.start_run("live")
+    s.insert_article(run, article())
+    s.close()
+    s = open_store(tmp_path / "pw.db")
+    assert s.db["articles"].count == 1 and len(migrations.applied(s.db)) == 1
+
+
+def test_articles_are_unique_by_url(st):
+    run = st.start_run("live")
+    assert st.insert_article(run, article()) is not None
+    assert st.insert_article(run, article(title_zh="另一个")) is None
+    assert st.db["articles"].count == 1 and st.known_urls(["https://www.ndrc.gov.cn/a.html", "x"]) == {"https://www.ndrc.gov.cn/a.html"}
+
+
+def test_article_needs_a_known_source(st):
+    run = st.start_run("live")
+    with pytest.raises(sqlite3.IntegrityError):
+        st.insert_article(run, article(source="nosuch"))
+    assert st.db["articles"].count == 0  # the failed transaction left nothing behind
+
+
+def test_translation_and_tagging_are_pending_until_saved_and_retagging_replaces(st):
+    run = st.start_run("live")
+    aid = st.insert_article(run, article())
+    assert [r["id"] for r in st.pending_translation()] == [aid]
+    st.save_translation(aid, title_en="Title", body_en="Body", engine="gloss", model="m", missing=["2027"])
+    assert st.pending_translation() == []
+    assert json.loads(st.query("SELECT fidelity_missing FROM articles")[0]["fidelity_missing"]) == ["2027"]
+    tag = {"field": "sector", "value": "enzymes", "code": None, "evidence": "酶", "part": "body", "start": 0, "end": 1}
+    assert [r["id"] for r in st.pending_tagging("v1")] == [aid]
+    for _ in range(2):
+        st.save_tags(aid, is_announcement=True, mentions=True, reasons=["r"], tagger_version="v1", tags=[tag])
+    assert st.pending_tagging("v1") == [] and st.db["tags"].count == 1
+    assert [r["id"] for r in st.pending_tagging("v2")] == [aid]  # a new tagger version re-tags
+
+
+def test_runs_fetches_failures_and_health(st):
+    run = st.start_run("live")
+    st.record_fetch(run, "ndrc", "https://www.ndrc.gov.cn/x", "list", status=403, fault_kind="blocked", error="HTTP 403")
+    st.record_failure(run, "list", "blocked", "HTTP 403", source="ndrc", url="https://www.ndrc.gov.cn/x")
+    st.mark_source("ndrc", ok=False, kind="blocked", error="HTTP 403")
+    st.finish_run(run, exit_code=2, summary="s", sources_ok=0, sources_failed=1)
+    assert st.source_health()[0]["failing"] == 1
+    r = st.query("SELECT status, exit_code, sources_failed FROM runs")[0]
+    assert r == {"status": "done", "exit_code": 2, "sources_failed": 1}
+    st.mark_source("ndrc", ok=True)
+    assert st.source_health()[0]["failing"] == 0
+
+
+def test_unwritable_path_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot open database"):
+        open_store(blocker / "pw.db")
