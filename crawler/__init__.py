@@ -6,8 +6,8 @@ Failures are typed (FetchError.kind, DiscoverError.kind, ParseError.kind) so the
 
 from .decode import Decoded, decode
 from .discover import DiscoverError, Link, discover
-from .fetch import FetchError, Fetched, Politeness, fetch, host_of
-from .parse import PARSER_VERSION, ParseError, Parsed, normalize_date, parse_article
+from .fetch import Fetched, FetchError, Politeness, fetch, host_of
+from .parse import PARSER_VERSION, Parsed, ParseError, normalize_date, parse_article
 from .sources import ListSpec, ParseRules, Source, SourceConfigError, load_sources
 
 __all__ = [

@@ -121,7 +121,7 @@ def _metadata_table(soup: BeautifulSoup, selector: str) -> dict[str, str]:
         return found
     for table in soup.select(selector):
         cells = table.find_all("td")
-        for label_cell, value_cell in zip(cells, cells[1:]):
+        for label_cell, value_cell in zip(cells, cells[1:], strict=False):
             label = re.sub(r"[\s\u3000:：]", "", label_cell.get_text())
             key = _META_LABELS.get(label)
             if key and key not in found:

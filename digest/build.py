@@ -59,6 +59,19 @@ class Digest:
                 f"{'s' if len(self.announcements) != 1 else ''}, {len(self.others)} other")
 
 
+_SENTENCE_END = "。！？；\n"
+SNIPPET_SIDE = 60  # characters of context kept on each side of the evidence
+
+
+def snippet(text: str, start: int, end: int) -> str:
+    """The sentence around text[start:end], cut to SNIPPET_SIDE characters on each side."""
+    left = max((text.rfind(c, 0, start) for c in _SENTENCE_END), default=-1) + 1
+    rights = [i for i in (text.find(c, end) for c in _SENTENCE_END) if i != -1]
+    right = min(rights) + 1 if rights else len(text)
+    left, right = max(left, start - SNIPPET_SIDE), min(right, end + SNIPPET_SIDE)
+    return text[left:right].strip()
+
+
 def _item(row: Mapping[str, Any]) -> Item:
     tags = row.get("tags") or []
     sectors = tuple(dict.fromkeys(t["value"] for t in tags if t["field"] == "sector"))
@@ -77,9 +90,19 @@ def _item(row: Mapping[str, Any]) -> Item:
         provinces=provinces,
         issuer=row.get("issuer_zh") or "",
         doc_number=row.get("doc_number") or "",
-        evidence=evidence_tag["evidence"] if evidence_tag else "",
+        evidence=_evidence(row, evidence_tag),
         fidelity_missing=missing,
     )
+
+
+def _evidence(row: Mapping[str, Any], tag: Mapping[str, Any] | None) -> str:
+    if tag is None:
+        return ""
+    text = row.get("title_zh" if tag.get("part") == "title" else "body_zh") or ""
+    start, end = tag.get("start"), tag.get("end")
+    if isinstance(start, int) and isinstance(end, int) and text[start:end] == tag["evidence"]:
+        return snippet(text, start, end)
+    return str(tag["evidence"])
 
 
 def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, sources: Iterable[Mapping[str, Any]] = (),

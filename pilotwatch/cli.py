@@ -6,6 +6,7 @@ inside the commands, so `pilotwatch --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -109,8 +110,10 @@ def run(ctx: click.Context, db: str | None, digest_dir: str | None, sources_file
 @cli.command()
 @click.option("--out", default="pilotwatch-demo", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo database and digest.")
+@click.option("--port", default=18080, show_default=True, type=click.IntRange(1024, 65530),
+              help="First of the five localhost ports the sample site is served on (fixed, so re-runs see the same URLs).")
 @click.pass_context
-def demo(ctx: click.Context, out: str) -> None:
+def demo(ctx: click.Context, out: str, port: int) -> None:
     """Run the whole pipeline offline against the bundled sample site.
 
     Starts a localhost HTTP server per sample host (news.cn, stdaily.com, MIIT, NDRC, gov.cn look-alikes written
@@ -128,7 +131,11 @@ def demo(ctx: click.Context, out: str) -> None:
     out_dir = Path(out)
     config = _config(ctx, db=str(out_dir / "pilotwatch.db"), digest_dir=str(out_dir), delay=0.0)
     sources = _load_sources(config)
-    with serve_sample_site() as hosts:
+    with contextlib.ExitStack() as stack:
+        try:
+            hosts = stack.enter_context(serve_sample_site(port_base=port))
+        except OSError as exc:
+            raise click.ClickException(f"{exc} (is another demo running? try --port)") from None
         missing = [s.name for s in sources if s.host not in hosts]
         if missing:
             raise click.ClickException(f"the sample site has no pages for source(s): {', '.join(missing)}")

@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -234,7 +234,7 @@ def tag_pending(store: Store, report: RunReport) -> None:
 
 
 def day_bounds_utc(day: date, tz: ZoneInfo) -> tuple[str, str]:
-    start = datetime.combine(day, time.min, tzinfo=tz).astimezone(timezone.utc)
+    start = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
     end = start + timedelta(days=1)
     return start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
 

@@ -49,13 +49,21 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def serve_sample_site(root: Path | None = None) -> Iterator[dict[str, str]]:
-    """Serve every host folder under `root`; yields {original host: "http://127.0.0.1:<port>"}."""
+def serve_sample_site(root: Path | None = None, port_base: int = 0) -> Iterator[dict[str, str]]:
+    """Serve every host folder under `root`; yields {original host: "http://127.0.0.1:<port>"}.
+
+    With `port_base`, hosts get fixed ports port_base, port_base+1, … in name order, so article URLs (the
+    articles' identity) are the same in every demo run; with 0 the OS picks free ports.
+    """
     root = (root or sample_site_root()).resolve()
     servers: dict[str, ThreadingHTTPServer] = {}
     try:
-        for host_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-            server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(host_dir))
+        for i, host_dir in enumerate(sorted(p for p in root.iterdir() if p.is_dir())):
+            port = port_base + i if port_base else 0
+            try:
+                server = ThreadingHTTPServer(("127.0.0.1", port), _handler(host_dir))
+            except OSError as exc:
+                raise OSError(f"cannot serve the sample site on 127.0.0.1:{port}: {exc.strerror}") from exc
             server.daemon_threads = True
             threading.Thread(target=server.serve_forever, daemon=True).start()
             servers[host_dir.name] = server

@@ -7,7 +7,7 @@ TEXT = "工业和信息化部办公厅关于开展生物制造中试能力建设
 
 
 def test_utf8_wins_even_when_meta_says_gb2312():
-    page = f'<html><head><meta charset="gb2312"></head><body>{TEXT}</body></html>'.encode("utf-8")
+    page = f'<html><head><meta charset="gb2312"></head><body>{TEXT}</body></html>'.encode()
     d = decode(page)
     assert d.encoding == "utf-8" and d.declared == "gb2312" and TEXT in d.text
 

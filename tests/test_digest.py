@@ -44,3 +44,12 @@ def test_empty_day_says_nothing_new(tmp_path):
     assert "Nothing new today" in html_path.read_text(encoding="utf-8")
     assert "NDRC: ok" in text_path.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["digest-2025-12-23.html", "digest-2025-12-23.txt"]
+
+
+def test_evidence_is_the_sentence_around_the_tag():
+    body = "第一句话。面向食品及添加剂、生物医药等领域建设中试平台；其他内容。"
+    start = body.index("食品及添加剂")
+    tag = {"field": "sector", "value": "food_additives", "evidence": "食品及添加剂", "part": "body", "start": start,
+           "end": start + 6}
+    d = build_digest("2025-12-22", [row(body_zh=body, tags=[tag])])
+    assert d.announcements[0].evidence == "面向食品及添加剂、生物医药等领域建设中试平台；"

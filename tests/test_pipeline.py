@@ -39,6 +39,10 @@ def test_demo_run_stores_every_article_once_and_rerun_adds_nothing(config, sampl
         assert row["title_zh"] == case["title"] and row["body_zh"] and row["title_en"]
         assert row["translation_engine"] == "gloss"
         assert bool(row["is_platform_announcement"]) == case["is_platform_announcement"], case["title"]
+        assert bool(row["mentions_pilot_platform"]) == case["mentions_pilot_platform"], case["title"]
+        tags = st.query("SELECT field, value FROM tags WHERE article_id = ?", [row["id"]])
+        assert {t["value"] for t in tags if t["field"] == "sector"} == set(case["sectors"]), case["title"]
+        assert {t["value"] for t in tags if t["field"] == "province"} == set(case["provinces"]), case["title"]
     gbk = next(r for r in rows.values() if r["encoding"] == "gb18030")
     assert "王镕" in gbk["body_zh"]
     assert st.query("SELECT count(*) AS n FROM failures")[0]["n"] == 0

@@ -1,0 +1,21 @@
+"""extract: tag an article as a biomanufacturing pilot-platform announcement, with sectors and provinces.
+
+Public API (other packages depend on these names)::
+
+    tag_article(title, body) -> Tagging
+    Tagging(is_platform_announcement, mentions_pilot_platform, tags, reasons)
+    Tag(field, value, code, evidence, part, start, end)
+    SECTORS, TAGGER_VERSION
+
+Rules and gazetteers live in data files under extract/data/ (see extract/resources.py), loaded once per process on
+first use. This package imports no other PilotWatch package. Errors: ``resources.DataError`` (a ValueError) when a
+data file is malformed; tag_article itself raises nothing for any str input.
+"""
+
+from .model import SECTORS, Tag, Tagging
+from .tagger import tag_article
+
+# Bump when rules or data change, so stored tags can be recomputed: major = API, minor = rules, patch = data.
+TAGGER_VERSION = "0.2.0"
+
+__all__ = ["SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]

@@ -1,0 +1,75 @@
+"""tag_article: normalise → classify → organisation spans → sectors and places → one Tagging.
+
+Offsets: normalisation keeps one character per character, so spans found on the normalised text are spans of the
+original title/body, and evidence is sliced from the original.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .classify import classify
+from .model import Tag, Tagging
+from .normalize import normalize
+from .orgs import OrgSpan, find_orgs, mask
+from .places import find_places
+from .sectors import vote
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_FIELD_ORDER = {"sector": 0, "province": 1, "place_mentioned": 2}
+_PART_ORDER = {"title": 0, "body": 1}
+
+
+def _containing(spans: list[OrgSpan], start: int, end: int) -> OrgSpan | None:
+    for sp in spans:
+        if sp.start <= start and end <= sp.end:
+            return sp
+    return None
+
+
+def tag_article(title: str, body: str) -> Tagging:
+    """Tag one article. ``title`` and ``body`` are plain text (either may be empty)."""
+    original = {"title": title or "", "body": body or ""}
+    norm = {part: normalize(text) for part, text in original.items()}
+    lang = "zh" if _CJK.search(norm["title"]) or _CJK.search(norm["body"]) else "en"
+    verdict = classify(norm["title"], norm["body"], lang)
+    orgs = {part: find_orgs(text, lang) for part, text in norm.items()}
+
+    sector_tags: list[Tag] = []
+    if verdict.is_platform_announcement:
+        masked = {part: mask(norm[part], orgs[part]) for part in norm}
+        for vote_hit in vote(masked, lang):
+            s, e = vote_hit.start, vote_hit.end
+            evidence = original[vote_hit.part][s:e]
+            sector_tags.append(Tag("sector", vote_hit.sector, None, evidence, vote_hit.part, s, e))
+
+    places: list[Tag] = []
+    for part in ("title", "body"):
+        for hit in find_places(norm[part], lang):
+            org = _containing(orgs[part], hit.start, hit.end)
+            # A government body's place prefix is its jurisdiction (山东省工业和信息化厅 → Shandong); any other
+            # organisation's place (…天津工业生物技术研究所) is where that organisation is, not the platform.
+            is_platform_place = verdict.is_platform_announcement and (org is None or org.gov)
+            field = "province" if is_platform_place else "place_mentioned"
+            evidence = original[part][hit.start : hit.end]
+            places.append(Tag(field, hit.province.name_en, hit.province.code, evidence, part, hit.start, hit.end))
+
+    # One tag per (field, value), keeping the first evidence (title before body); a province that is also a platform
+    # province is not repeated as place_mentioned.
+    seen: set[tuple[str, str]] = set()
+    provinces = {t.value for t in places if t.field == "province"}
+    place_tags: list[Tag] = []
+    for t in places:
+        key = (t.field, t.value)
+        if key in seen or (t.field == "place_mentioned" and t.value in provinces):
+            continue
+        seen.add(key)
+        place_tags.append(t)
+    place_tags.sort(key=lambda t: (_FIELD_ORDER[t.field], _PART_ORDER[t.part], t.start))
+
+    return Tagging(
+        is_platform_announcement=verdict.is_platform_announcement,
+        mentions_pilot_platform=verdict.mentions_pilot_platform,
+        tags=tuple(sector_tags + place_tags),  # sectors best-first, then places in reading order
+        reasons=verdict.reasons,
+    )
