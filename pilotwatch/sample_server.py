@@ -65,7 +65,8 @@ def serve_sample_site(root: Path | None = None, port_base: int = 0) -> Iterator[
             except OSError as exc:
                 raise OSError(f"cannot serve the sample site on 127.0.0.1:{port}: {exc.strerror}") from exc
             server.daemon_threads = True
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            # a short poll interval: shutdown() waits up to one interval per server
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
             servers[host_dir.name] = server
         yield {host: f"http://127.0.0.1:{s.server_address[1]}" for host, s in servers.items()}
     finally:
