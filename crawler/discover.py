@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup
 
 from .sources import ListSpec, Source
+from .urls import canonical_url
 
 
 class DiscoverError(ValueError):
     """A list page or list API answered with something we cannot read as a list."""
 
-    kind = "list_format"
-
-    def __init__(self, url: str, message: str):
+    def __init__(self, url: str, message: str, kind: str = "list_format"):
         super().__init__(f"{message} ({url})")
         self.url = url
+        self.kind = kind  # list_format: unreadable response; empty_list: read fine but no article links
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,11 @@ def discover(source: Source, spec: ListSpec, text: str, page_url: str | None = N
     seen: set[str] = set()
     result = []
     for link in links:
-        url = urllib.parse.urldefrag(link.url).url
-        if url in seen or not source.is_article(url):
+        try:
+            url = canonical_url(link.url)
+        except ValueError:  # a malformed href (bad port, bad IPv6 literal) is one bad link, not a bad list
+            continue
+        if url in seen or not source.is_article(url, spec):
             continue
         seen.add(url)
         result.append(Link(url, link.title, link.date))

@@ -7,7 +7,7 @@ Exceptions::
              "robots"     disallowed by the host's robots.txt
              "timeout"    connect/read timeout, after retries
              "network"    connection refused, DNS, TLS, protocol errors, after retries
-             "blocked"    403 / 412 / 521: anti-bot answers; never retried
+             "blocked"    403 / 412 / 521 and JS cookie-challenge pages: anti-bot answers; never retried
              "gone"       404 / 410
              "http"       any other 4xx
              "server"     429 / 5xx, after retries
@@ -32,6 +32,10 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 BLOCKED_STATUSES = frozenset({403, 412, 521})
 GONE_STATUSES = frozenset({404, 410})
 MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})  # not 304: a conditional GET's "unchanged" is an answer
+# Tokens of the JS cookie challenges Chinese government WAFs serve with a 200 (Jiasule, Aliyun, generic).
+_CHALLENGE_MARKERS = (b"__jsl_clearance", b"acw_sc__v2", b"_waf_", b"document.cookie")
+_CHALLENGE_MAX_BYTES = 16_384
 
 
 class FetchError(Exception):
@@ -63,13 +67,15 @@ def host_of(url: str) -> str:
 
 @dataclass
 class Politeness:
-    """Per-host delay with jitter, plus robots.txt answers cached per host.
+    """Per-host delay with jitter, plus robots.txt answers cached per host. One instance serves a whole run, so
+    two sources on one host (gov.cn's library as a fallback) still share that host's pacing.
 
     One connection per host comes from fetching sequentially; the delay is measured from the end of the previous
     request to the same host.
     """
 
-    delay: float = 5.0
+    delay: float = 5.0  # default for hosts not in host_delays
+    host_delays: dict[str, float] = field(default_factory=dict)
     jitter: float = 0.5
     obey_robots: bool = True
     user_agent: str = "PilotWatch"
@@ -80,8 +86,9 @@ class Politeness:
 
     def wait(self, host: str) -> None:
         last = self._last.get(host)
-        if last is not None and self.delay > 0:
-            pause = self.delay * (1 + random.uniform(-self.jitter, self.jitter)) - (self.clock() - last)
+        delay = self.host_delays.get(host, self.delay)
+        if last is not None and delay > 0:
+            pause = delay * (1 + random.uniform(-self.jitter, self.jitter)) - (self.clock() - last)
             if pause > 0:
                 self.sleep(pause)
 
@@ -159,8 +166,8 @@ def _fetch_once(
         politeness.wait(host)
         try:
             with client.stream("GET", current, headers=headers, follow_redirects=False) as response:
-                if response.is_redirect:
-                    target = str(response.url.join(response.headers.get("location", "")))
+                if response.status_code in _REDIRECTS and response.headers.get("location"):
+                    target = str(response.url.join(response.headers["location"]))
                     _check_host(target, allowed)
                     current = target
                     continue
@@ -174,6 +181,8 @@ def _fetch_once(
                     body += chunk
                     if len(body) > max_bytes:
                         raise FetchError(url, "too_large", f"body exceeds {max_bytes} bytes")
+                if _looks_like_challenge(response.status_code, response.headers.get("content-type", ""), body):
+                    raise FetchError(url, "blocked", "JS cookie-challenge page instead of content", response.status_code)
                 return Fetched(
                     url=url,
                     final_url=current,
@@ -189,6 +198,14 @@ def _fetch_once(
         finally:
             politeness.done(host)
     raise FetchError(url, "redirects", f"more than {MAX_REDIRECTS} redirects")
+
+
+def _looks_like_challenge(status: int, content_type: str, body: bytes | bytearray) -> bool:
+    """A small HTML page that only sets a cookie and reloads: the site let us in without content."""
+    if status != 200 or len(body) > _CHALLENGE_MAX_BYTES or (content_type and "html" not in content_type.lower()):
+        return False
+    head = bytes(body).lower()
+    return b"<script" in head and any(marker in head for marker in _CHALLENGE_MARKERS) and b"<p" not in head
 
 
 def _raise_for_status(url: str, status: int) -> None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 
 from bs4 import BeautifulSoup
 
 from .sources import ParseRules
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
+SHANGHAI = timezone(timedelta(hours=8))  # China has one time zone and no DST
 MAX_TITLE = 500
 MAX_BODY = 200_000  # characters; longer bodies are cut (and flagged) rather than stored whole
 
@@ -69,9 +71,13 @@ def normalize_date(text: str | None) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}T{hour:02d}:{minute:02d}:{sec:02d}+08:00"
 
 
-def _best_date(candidates: list[str | None]) -> str | None:
-    """The first date found, upgraded with a time of day from a later candidate for the same day."""
-    dates = [d for d in map(normalize_date, candidates) if d]
+def _best_date(candidates: list[str | None], now: datetime) -> str | None:
+    """The first date found, upgraded with a time of day from a later candidate for the same day.
+
+    Dates after `now` are dropped: a "future" date is a scheduled event or a JS string, never the publication date.
+    """
+    latest = now.astimezone(SHANGHAI).isoformat(timespec="seconds")
+    dates = [d for d in map(normalize_date, candidates) if d and d <= latest]
     if not dates:
         return None
     first = dates[0]
@@ -131,7 +137,8 @@ def _metadata_table(soup: BeautifulSoup, selector: str) -> dict[str, str]:
     return found
 
 
-def parse_article(html: str, url: str, rules: ParseRules) -> Parsed:
+def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | None = None) -> Parsed:
+    now = now or datetime.now(UTC)
     soup = BeautifulSoup(html, "lxml")
     table = _metadata_table(soup, rules.metadata_table)
     for selector in filter(None, (s.strip() for s in rules.drop.split(","))):
@@ -142,7 +149,7 @@ def parse_article(html: str, url: str, rules: ParseRules) -> Parsed:
     if not title:
         og = _meta(soup, "og:title")
         page_title = soup.title.get_text(strip=True) if soup.title else ""
-        title = og or _TITLE_SUFFIX.sub("", page_title).strip() or None
+        title = og or _first_text(soup, "h1") or _TITLE_SUFFIX.sub("", page_title).strip() or None
 
     body = ""
     if rules.body:
@@ -159,7 +166,7 @@ def parse_article(html: str, url: str, rules: ParseRules) -> Parsed:
     published = _best_date([
         table.get("published"), _meta(soup, rules.meta_date), _first_text(soup, rules.date),
         _meta(soup, "firstpublishedtime"), _meta(soup, "PubDate"),
-    ])
+    ], now)
     doc_number = table.get("doc_number") or next(
         (line for line in body.split("\n")[:6] if _DOC_NUMBER.match(line)), None)
     truncated = len(body) > MAX_BODY
@@ -171,7 +178,7 @@ def parse_article(html: str, url: str, rules: ParseRules) -> Parsed:
         source_name=_meta(soup, rules.meta_source),
         doc_number=doc_number,
         issuer=table.get("issuer"),
-        written_date=normalize_date(table.get("written_date")),
+        written_date=_best_date([table.get("written_date")], now),
         truncated=truncated,
         meta={k: v for k, v in table.items() if k not in ("title",)},
     )
@@ -182,3 +189,22 @@ def _trafilatura_body(html: str) -> str:
 
     text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True)
     return "\n".join(_clean(line) for line in (text or "").splitlines() if _clean(line))
+
+
+_BRACKETS = str.maketrans({"[": "〔", "［": "〔", "(": "〔", "（": "〔", "【": "〔", "]": "〕", "］": "〕", ")": "〕",
+                           "）": "〕", "】": "〕"})
+
+
+def policy_key(doc_number: str | None) -> str | None:
+    """One spelling per 文号 (工信部联消费[2025]236号 = 工信部联消费〔2025〕236号), the identity of a policy document.
+
+    The 文号's prefix is the issuing body's code (工信部, 发改, 国办发…), so the key already names the issuer; reposts on
+    gov.cn and the ministry's own page carry the same 文号 and so share one key.
+    """
+    if not doc_number:
+        return None
+    import unicodedata
+
+    key = unicodedata.normalize("NFKC", doc_number).translate(_BRACKETS)
+    key = re.sub(r"\s+", "", key)
+    return key if re.fullmatch(r"[\u4e00-\u9fff]{2,16}〔\d{4}〕\d{1,5}号", key) else None

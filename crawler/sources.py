@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -16,13 +17,19 @@ class SourceConfigError(ValueError):
 
 @dataclass(frozen=True)
 class ListSpec:
-    url: str  # absolute, on the source's base
+    url: str  # absolute
     kind: str  # html | json | json_html
+    name: str = ""  # shown in source health; defaults to the URL path
     select: str = "a"
     items: str = ""
     link: str = "url"
     title: str = "title"
     date: str = ""
+    fallback: bool = False  # read only when every primary list of the source failed
+    # Links found here may live on another host (gov.cn's library carries MIIT/NDRC documents); such articles are
+    # parsed with the rules of the source whose site they are on.
+    article_host: str = ""  # host[:port] of the articles; default the source's host
+    article_pattern: str = ""  # default the source's article_pattern
 
 
 @dataclass(frozen=True)
@@ -46,23 +53,62 @@ class Source:
     lists: tuple[ListSpec, ...]
     parse: ParseRules = field(default_factory=ParseRules)
     delay: float = 5.0
+    official: bool = False  # a ministry/government site: its documents are re-checked for edits and withdrawals
 
     @property
     def host(self) -> str:
-        return urllib.parse.urlsplit(self.base).netloc.lower()
+        return host_of(self.base)
 
-    def is_article(self, url: str) -> bool:
+    @property
+    def primary_lists(self) -> tuple[ListSpec, ...]:
+        return tuple(lst for lst in self.lists if not lst.fallback)
+
+    @property
+    def fallback_lists(self) -> tuple[ListSpec, ...]:
+        return tuple(lst for lst in self.lists if lst.fallback)
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The allow-list: the site itself, its list hosts and the hosts its lists point to."""
+        found = {self.host}
+        for lst in self.lists:
+            found.add(host_of(lst.url))
+            if lst.article_host:
+                found.add(lst.article_host)
+        return frozenset(found)
+
+    def is_article(self, url: str, spec: ListSpec | None = None) -> bool:
         parts = urllib.parse.urlsplit(url)
-        return parts.netloc.lower() == self.host and re.search(self.article_pattern, parts.path) is not None
+        host = (spec.article_host if spec and spec.article_host else self.host)
+        pattern = spec.article_pattern if spec and spec.article_pattern else self.article_pattern
+        return parts.netloc.lower() == host and re.search(pattern, parts.path) is not None
 
-    def rebased(self, new_base: str) -> Source:
-        """The same source served elsewhere (the demo's localhost sample site): every list URL moves with it."""
-        new_base = new_base.rstrip("/")
-        lists = tuple(replace(lst, url=new_base + lst.url[len(self.base):]) for lst in self.lists)
-        return replace(self, base=new_base, lists=lists)
+    def rebased(self, hosts: Mapping[str, str]) -> Source:
+        """The same source served elsewhere (the demo's localhost sample site): {real host: "http://127.0.0.1:port"}.
+
+        Every URL and host on a mapped host moves; paths and queries stay, so URL patterns still apply.
+        """
+
+        def move(url: str) -> str:
+            parts = urllib.parse.urlsplit(url)
+            target = hosts.get(parts.netloc.lower())
+            if target is None:
+                return url
+            new = urllib.parse.urlsplit(target)
+            return urllib.parse.urlunsplit((new.scheme, new.netloc, parts.path, parts.query, parts.fragment))
+
+        def move_host(host: str) -> str:
+            return host_of(hosts[host]) if host in hosts else host
+
+        lists = tuple(replace(lst, url=move(lst.url), article_host=move_host(lst.article_host)) for lst in self.lists)
+        return replace(self, base=move(self.base).rstrip("/"), lists=lists)
 
 
-_SOURCE_KEYS = {"name", "label", "base", "article_pattern", "lists", "parse", "delay"}
+def host_of(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc.lower()
+
+
+_SOURCE_KEYS = {"name", "label", "base", "article_pattern", "lists", "parse", "delay", "official"}
 _LIST_KEYS = {f for f in ListSpec.__dataclass_fields__}
 _PARSE_KEYS = {f for f in ParseRules.__dataclass_fields__}
 _KINDS = {"html", "json", "json_html"}
@@ -121,9 +167,19 @@ def _source(path: Path, index: int, raw: dict) -> Source:
         if lst["kind"] not in _KINDS:
             raise SourceConfigError(f"{lwhere}: kind {lst['kind']!r} is not one of {', '.join(sorted(_KINDS))}")
         url = urllib.parse.urljoin(base + "/", lst["url"])
-        if not url.startswith(base + "/"):
-            raise SourceConfigError(f"{lwhere}: url {lst['url']!r} is not on {base}")
-        lists.append(ListSpec(**{**lst, "url": url}))
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise SourceConfigError(f"{lwhere}: url {lst['url']!r} is not an http(s) URL")
+        if host_of(url) != host_of(base) and not lst.get("fallback"):
+            raise SourceConfigError(f"{lwhere}: url {lst['url']!r} is not on {base} (only fallback lists may be elsewhere)")
+        if lst.get("article_pattern"):
+            try:
+                re.compile(lst["article_pattern"])
+            except re.error as exc:
+                raise SourceConfigError(f"{lwhere}: article_pattern is not a valid regex: {exc}") from exc
+        for key in ("fallback",):
+            if key in lst and not isinstance(lst[key], bool):
+                raise SourceConfigError(f"{lwhere}: {key} must be true or false")
+        lists.append(ListSpec(**{**lst, "url": url, "name": lst.get("name") or urllib.parse.urlsplit(url).path}))
     parse = raw.get("parse", {})
     unknown = set(parse) - _PARSE_KEYS
     if unknown:
@@ -132,6 +188,8 @@ def _source(path: Path, index: int, raw: dict) -> Source:
         delay = float(raw.get("delay", 5.0))
     except (TypeError, ValueError) as exc:
         raise SourceConfigError(f"{where}: delay must be a number of seconds") from exc
+    if not isinstance(raw.get("official", False), bool):
+        raise SourceConfigError(f"{where}: official must be true or false")
     return Source(
         name=str(raw["name"]),
         label=str(raw["label"]),
@@ -140,4 +198,5 @@ def _source(path: Path, index: int, raw: dict) -> Source:
         lists=tuple(lists),
         parse=ParseRules(**parse),
         delay=delay,
+        official=raw.get("official", False),
     )

@@ -139,8 +139,67 @@ def demo(ctx: click.Context, out: str, port: int) -> None:
         missing = [s.name for s in sources if s.host not in hosts]
         if missing:
             raise click.ClickException(f"the sample site has no pages for source(s): {', '.join(missing)}")
-        local = [replace(s.rebased(hosts[s.host]), delay=0.0) for s in sources]
+        local = [replace(s.rebased(hosts), delay=0.0) for s in sources]
         _execute(config, sources=local, mode="demo")
+
+
+@cli.command()
+@click.option("--db", help="SQLite file (config key db).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def sources(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """Show each source's health: last success, failures in a row, back-off, and every list's item counts.
+
+    A list that parses to zero items counts as a failure (a broken selector, not a quiet day).
+
+    Example:
+
+        pilotwatch sources --db pilotwatch.db
+    """
+    import json
+
+    from store import StoreError, open_store
+
+    config = _config(ctx, db=db)
+    configured = _load_sources(config)
+    if not Path(config.db).exists():
+        raise click.ClickException(f"database {config.db} does not exist (run `pilotwatch run` first)")
+    try:
+        store = open_store(config.db)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        health = {h["name"]: h for h in store.source_health()}
+    finally:
+        store.close()
+    rows = []
+    for src in configured:
+        h = health.get(src.name, {})
+        rows.append({
+            "name": src.name, "label": src.label, "official": src.official,
+            "status": ("blocked" if h.get("blocked_until") else "failing" if h.get("failing") else
+                       "ok" if h.get("last_ok_at") else "never run"),
+            "last_ok_at": h.get("last_ok_at"), "last_new_at": h.get("last_new_at"),
+            "consecutive_failures": h.get("consecutive_failures", 0), "blocked_until": h.get("blocked_until"),
+            "last_error_kind": h.get("last_error_kind"), "last_error": h.get("last_error"),
+            "articles": h.get("articles", 0), "gone": h.get("gone", 0),
+            "lists": [{k: lst[k] for k in ("name", "url", "fallback", "last_ok_at", "last_status", "last_fault_kind",
+                                           "items_found", "new_items", "empty_count", "consecutive_failures")}
+                      for lst in h.get("lists", [])],
+        })
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        extra = f", blocked until {r['blocked_until']}" if r["blocked_until"] else ""
+        error = f" — last error {r['last_error_kind']}: {r['last_error']}" if r["status"] != "ok" and r["last_error"] else ""
+        click.echo(f"{r['name']:8} {r['status']:9} last ok {(r['last_ok_at'] or 'never')[:16]}, "
+                   f"{r['consecutive_failures']} failures in a row, {r['articles']} articles{extra}{error}")
+        for lst in r["lists"]:
+            kind = "fallback " if lst["fallback"] else ""
+            state = lst["last_fault_kind"] or (f"HTTP {lst['last_status']}" if lst["last_status"] else "-")
+            click.echo(f"    {kind}{lst['name']}: {lst['items_found'] if lst['items_found'] is not None else '-'} items, "
+                       f"{lst['new_items'] or 0} new, {lst['empty_count']} empty reads, {state}")
 
 
 @cli.command("digest")

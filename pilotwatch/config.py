@@ -27,6 +27,11 @@ class Config:
     max_bytes: int
     retries: int
     obey_robots: bool
+    blocked_backoff_hours: float
+    recheck_days: float
+    recheck_per_run: int
+    max_attachments: int
+    attachment_max_bytes: int
     translate_engine: str
     timezone: str
 
@@ -92,8 +97,12 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
         _apply(values, {key: value}, f"environment variable {prefix}{key.upper()}")
     _apply(values, {k: v for k, v in (overrides or {}).items() if v is not None}, "command line")
     config = Config(**values)
-    if config.max_bytes <= 0 or config.timeout <= 0 or config.delay < 0 or config.retries < 0:
-        raise ConfigError("max_bytes and timeout must be positive, delay and retries not negative")
+    if config.max_bytes <= 0 or config.timeout <= 0 or config.attachment_max_bytes <= 0:
+        raise ConfigError("max_bytes, attachment_max_bytes and timeout must be positive")
+    negative = [k for k in ("delay", "retries", "jitter", "blocked_backoff_hours", "recheck_days", "recheck_per_run",
+                            "max_attachments") if getattr(config, k) < 0]
+    if negative:
+        raise ConfigError(f"{', '.join(negative)} must not be negative")
     return config
 
 

@@ -36,8 +36,13 @@ class RunReport:
     run_id: int = 0
     sources_total: int = 0
     sources_failed: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)  # sources answering with anti-bot pages, or backing off
     articles_new: int = 0
     articles_failed: int = 0
+    duplicates: int = 0  # same body under another URL: stored as an alias, not a new article
+    edited: int = 0
+    gone: int = 0
+    attachments: int = 0
     translated: int = 0
     translate_failed: int = 0
     tagged: int = 0
@@ -65,6 +70,8 @@ class RunReport:
             f"translated {self.translated}" + (f" ({self.engine})" if self.engine else ""),
             f"tagged {self.tagged}, {self.announcements} platform announcements",
         ]
+        if self.edited or self.gone:
+            parts.append(f"{self.edited} edited, {self.gone} gone")
         if self.digest_paths:
             parts.append(f"digest {self.digest_paths[0]}")
         return "; ".join(parts)
@@ -81,10 +88,12 @@ def build_client(config: Config) -> httpx.Client:
 
 
 def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: httpx.Client, store: Store,
-                 mode: str = "live", digest_dir: str | Path | None = None, today: date | None = None) -> RunReport:
+                 mode: str = "live", digest_dir: str | Path | None = None, today: date | None = None,
+                 now: datetime | None = None) -> RunReport:
     report = RunReport(run_id=store.start_run(mode), sources_total=len(sources))
+    crawl = Crawl(config, sources, client, store, report, now or datetime.now(UTC))
     for source in sources:
-        crawl_source(config, source, client, store, report)
+        crawl.source(source)
     translate_pending(config, store, report)
     tag_pending(store, report)
     tz = ZoneInfo(config.timezone)
@@ -99,88 +108,257 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
     return report
 
 
-def crawl_source(config: Config, source: crawler.Source, client: httpx.Client, store: Store,
-                 report: RunReport) -> None:
-    run_id = report.run_id
-    store.upsert_source(source.name, source.label, source.base)
-    politeness = crawler.Politeness(delay=max(config.delay, source.delay),
-                                    jitter=config.jitter, obey_robots=config.obey_robots, user_agent=config.user_agent)
-    fetch_opts = dict(allowed_hosts={source.host}, politeness=politeness, max_bytes=config.max_bytes,
-                      retries=config.retries)
+class SourceBlocked(Exception):
+    """Raised inside a source's crawl when the site answered with an anti-bot page: stop asking it."""
 
-    def get(url: str, purpose: str) -> crawler.Fetched:
+
+class Crawl:
+    """One run's crawl: shared politeness (per host), parse rules by host, and the store."""
+
+    def __init__(self, config: Config, sources: Sequence[crawler.Source], client: httpx.Client, store: Store,
+                 report: RunReport, now: datetime):
+        self.config, self.client, self.store, self.report, self.now = config, client, store, report, now
+        host_delays: dict[str, float] = {}
+        for s in sources:
+            for host in s.hosts:
+                host_delays[host] = max(host_delays.get(host, 0.0), config.delay, s.delay if host == s.host else 0.0)
+        self.politeness = crawler.Politeness(delay=config.delay, host_delays=host_delays, jitter=config.jitter,
+                                             obey_robots=config.obey_robots, user_agent=config.user_agent)
+        # An article is parsed with the rules of the site it is on, whichever source's list found it.
+        self.rules_by_host = {s.host: s.parse for s in sources}
+
+    def _iso(self, delta: timedelta = timedelta()) -> str:
+        return (self.now + delta).astimezone(UTC).isoformat(timespec="seconds")
+
+    def get(self, source: crawler.Source, url: str, purpose: str, headers: dict[str, str] | None = None,
+            max_bytes: int | None = None) -> crawler.Fetched:
+        run_id = self.report.run_id
         try:
-            fetched = crawler.fetch(client, url, **fetch_opts)
+            fetched = crawler.fetch(self.client, url, allowed_hosts=source.hosts, politeness=self.politeness,
+                                    max_bytes=max_bytes or self.config.max_bytes, retries=self.config.retries,
+                                    headers=headers)
         except crawler.FetchError as exc:
-            store.record_fetch(run_id, source.name, url, purpose, status=exc.status, fault_kind=exc.kind,
-                               error=str(exc))
+            self.store.record_fetch(run_id, source.name, url, purpose, status=exc.status, fault_kind=exc.kind,
+                                    error=str(exc))
             raise
-        store.record_fetch(run_id, source.name, url, purpose, status=fetched.status, nbytes=len(fetched.content),
-                           elapsed_ms=fetched.elapsed_ms)
+        self.store.record_fetch(run_id, source.name, url, purpose, status=fetched.status,
+                                nbytes=len(fetched.content), elapsed_ms=fetched.elapsed_ms)
         return fetched
 
-    links: list[crawler.Link] = []
-    list_errors: list[tuple[str, str]] = []
-    for spec in source.lists:
+    def source(self, source: crawler.Source) -> None:
+        store, report = self.store, self.report
+        store.upsert_source(source.name, source.label, source.base)
+        blocked_until = store.source_state(source.name).get("blocked_until")
+        if blocked_until and blocked_until > self._iso():
+            # Do not hammer a site that told us to go away; report it every run until the back-off ends.
+            report.sources_failed.append(source.name)
+            report.blocked.append(source.name)
+            store.record_failure(report.run_id, "list", "backoff", f"blocked earlier; not contacted until {blocked_until}",
+                                 source=source.name)
+            log.warning("%s: backing off until %s", source.name, blocked_until)
+            return
         try:
-            fetched = get(spec.url, "list")
-            text = crawler.decode(fetched.content, fetched.content_type).text
-            found = crawler.discover(source, spec, text, fetched.final_url)
-            if not found:
-                raise crawler.DiscoverError(spec.url, "list yielded no article links (selector or template changed?)")
-            links.extend(found)
-        except (crawler.FetchError, crawler.DiscoverError) as exc:
-            kind = getattr(exc, "kind", "list_format")
-            kind = "empty_list" if isinstance(exc, crawler.DiscoverError) and "no article links" in str(exc) else kind
-            log.warning("%s: list %s failed: %s", source.name, spec.url, exc)
-            store.record_failure(run_id, "list", kind, str(exc), source=source.name, url=spec.url)
-            list_errors.append((kind, str(exc)))
-    if source.lists and len(list_errors) == len(source.lists):
-        report.sources_failed.append(source.name)
-        store.mark_source(source.name, ok=False, kind=list_errors[0][0], error=list_errors[0][1])
-        return
-    store.mark_source(source.name, ok=True)
+            links, errors = self.read_lists(source, source.primary_lists)
+            if len(errors) == len(source.primary_lists) and source.fallback_lists:
+                log.warning("%s: every primary list failed; trying fallback lists", source.name)
+                links, fallback_errors = self.read_lists(source, source.fallback_lists)
+                errors += fallback_errors
+                lists_ok = len(fallback_errors) < len(source.fallback_lists)
+            else:
+                lists_ok = len(errors) < len(source.primary_lists)
+            if not lists_ok:
+                self._source_failed(source, errors[0][0], errors[0][1])
+                return
+            new = self.fetch_articles(source, links)
+            store.mark_source(source.name, ok=True, new_items=new)
+            if source.official:
+                self.recheck(source)
+        except SourceBlocked as exc:
+            self._source_failed(source, "blocked", str(exc))
 
-    seen: set[str] = set()
-    unique = [lnk for lnk in links if not (lnk.url in seen or seen.add(lnk.url))]
-    known = store.known_urls(lnk.url for lnk in unique)
-    for link in (lnk for lnk in unique if lnk.url not in known):
+    def _source_failed(self, source: crawler.Source, kind: str, message: str) -> None:
+        self.report.sources_failed.append(source.name)
+        until = None
+        if kind == "blocked":
+            self.report.blocked.append(source.name)
+            until = self._iso(timedelta(hours=self.config.blocked_backoff_hours))
+        self.store.mark_source(source.name, ok=False, kind=kind, error=message, blocked_until=until)
+
+    def read_lists(self, source: crawler.Source, specs: Sequence[crawler.ListSpec]
+                   ) -> tuple[list[tuple[crawler.Link, crawler.ListSpec]], list[tuple[str, str]]]:
+        links: list[tuple[crawler.Link, crawler.ListSpec]] = []
+        errors: list[tuple[str, str]] = []
+        for spec in specs:
+            try:
+                links.extend((link, spec) for link in self.read_list(source, spec))
+            except (crawler.FetchError, crawler.DiscoverError) as exc:
+                kind = exc.kind
+                log.warning("%s: list %s failed: %s", source.name, spec.name, exc)
+                self.store.record_failure(self.report.run_id, "list", kind, str(exc), source=source.name, url=spec.url)
+                self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=False,
+                                       status=getattr(exc, "status", None), fault_kind=kind)
+                errors.append((kind, str(exc)))
+                if kind == "blocked" and crawler.host_of(spec.url) == source.host:
+                    raise SourceBlocked(str(exc)) from exc
+        return links, errors
+
+    def read_list(self, source: crawler.Source, spec: crawler.ListSpec) -> list[crawler.Link]:
+        state = self.store.list_state(spec.url)
+        headers = {}
+        if state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        if state.get("last_modified"):
+            headers["If-Modified-Since"] = state["last_modified"]
+        fetched = self.get(source, spec.url, "list", headers)
+        if fetched.status == 304:  # unchanged since the last read: nothing new to look at
+            self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=True, status=304, new_items=0)
+            return []
+        text = crawler.decode(fetched.content, fetched.content_type).text
+        found = crawler.discover(source, spec, text, fetched.final_url)
+        if not found:  # a list that parses to nothing is a broken selector or template, not a quiet day
+            raise crawler.DiscoverError(spec.url, "list yielded no article links (selector or template changed?)",
+                                        kind="empty_list")
+        fragment = hashlib.sha256("\n".join(link.url for link in found).encode()).hexdigest()
+        self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=True, status=fetched.status,
+                               etag=fetched.headers.get("etag"), last_modified=fetched.headers.get("last-modified"),
+                               fragment_sha256=fragment, items_found=len(found),
+                               new_items=len(found) - len(self.store.known_urls(link.url for link in found)))
+        return found
+
+    def fetch_articles(self, source: crawler.Source, links: list[tuple[crawler.Link, crawler.ListSpec]]) -> int:
+        seen: set[str] = set()
+        unique = [(lnk, spec) for lnk, spec in links if not (lnk.url in seen or seen.add(lnk.url))]
+        known = self.store.known_urls(lnk.url for lnk, _ in unique)
+        hopeless = self.store.hopeless_urls([lnk.url for lnk, _ in unique if lnk.url not in known])
+        new = 0
+        for link, _spec in unique:
+            if link.url in known or link.url in hopeless:
+                continue
+            new += self.fetch_article(source, link)
+        return new
+
+    def fetch_article(self, source: crawler.Source, link: crawler.Link) -> int:
+        store, report, run_id = self.store, self.report, self.report.run_id
         try:
-            fetched = get(link.url, "article")
+            fetched = self.get(source, link.url, "article")
             decoded = crawler.decode(fetched.content, fetched.content_type)
-            parsed = crawler.parse_article(decoded.text, link.url, source.parse)
+            rules = self.rules_by_host.get(crawler.host_of(link.url), source.parse)
+            parsed = crawler.parse_article(decoded.text, link.url, rules, now=self.now)
         except (crawler.FetchError, crawler.ParseError) as exc:
             report.articles_failed += 1
             log.warning("%s: %s", source.name, exc)
             store.record_failure(run_id, "fetch" if isinstance(exc, crawler.FetchError) else "parse", exc.kind,
                                  str(exc), source=source.name, url=link.url)
-            continue
+            if isinstance(exc, crawler.FetchError) and exc.kind == "blocked":
+                raise SourceBlocked(str(exc)) from exc
+            return 0
         except Exception as exc:  # one bad page never stops a run; an unexpected error is recorded as such
             report.articles_failed += 1
             log.exception("%s: unexpected error on %s", source.name, link.url)
             store.record_failure(run_id, "parse", "unexpected", f"{type(exc).__name__}: {exc}", source=source.name,
                                  url=link.url)
-            continue
-        article_id = store.insert_article(run_id, {
-            "url": link.url,
-            "source": source.name,
-            "raw_sha256": hashlib.sha256(fetched.content).hexdigest(),
-            "encoding": decoded.encoding,
-            "parser_version": crawler.PARSER_VERSION,
-            "list_title": link.title or None,
-            "title_zh": parsed.title,
-            "body_zh": parsed.body,
-            "body_sha256": hashlib.sha256(parsed.body.encode("utf-8")).hexdigest(),
-            "body_truncated": int(parsed.truncated),
-            "published_at": parsed.published_at or crawler.normalize_date(link.date),
-            "written_date": parsed.written_date,
-            "source_name": parsed.source_name,
-            "issuer_zh": parsed.issuer,
-            "doc_number": parsed.doc_number,
-        })
-        if article_id is not None:
-            report.articles_new += 1
-            log.info("%s: new article %s", source.name, link.url)
+            return 0
+        fields = article_fields(parsed, fetched, decoded, link)
+        article_id, outcome = store.store_article(run_id, {**fields, "source": source.name},
+                                                  doc_key=crawler.policy_key(parsed.doc_number))
+        if outcome == "duplicate_body":
+            report.duplicates += 1
+            return 0
+        if outcome != "new":
+            return 0
+        report.articles_new += 1
+        log.info("%s: new article %s", source.name, link.url)
+        self.fetch_attachments(source, article_id, decoded.text, fetched.final_url)
+        return 1
+
+    def fetch_attachments(self, source: crawler.Source, article_id: int, html: str, page_url: str) -> None:
+        if not self.config.max_attachments:
+            return
+        for att in crawler.find_attachments(html, page_url)[: self.config.max_attachments]:
+            if crawler.host_of(att.url) not in source.hosts:
+                self.store.record_failure(self.report.run_id, "attachment", "offsite", "attachment on another host",
+                                          source=source.name, url=att.url, article_id=article_id)
+                continue
+            try:
+                fetched = self.get(source, att.url, "attachment", max_bytes=self.config.attachment_max_bytes)
+            except crawler.FetchError as exc:
+                self.store.record_failure(self.report.run_id, "attachment", exc.kind, str(exc), source=source.name,
+                                          url=att.url, article_id=article_id)
+                self.store.save_attachment(article_id, url=att.url, title=att.title, ext=att.ext, sha256=None,
+                                           nbytes=None, status=exc.kind, pages=None, detail=str(exc), text="")
+                continue
+            extracted = crawler.extract_text(fetched.content, att.ext)
+            self.store.save_attachment(article_id, url=att.url, title=att.title, ext=att.ext,
+                                       sha256=hashlib.sha256(fetched.content).hexdigest(),
+                                       nbytes=len(fetched.content), status=extracted.status, pages=extracted.pages,
+                                       detail=extracted.detail, text=extracted.text)
+            self.report.attachments += 1
+
+    def recheck(self, source: crawler.Source) -> None:
+        """Re-fetch a few stored documents of an official source: edits become versions, 404/410 marks them gone."""
+        if not self.config.recheck_per_run:
+            return
+        due = self.store.due_for_recheck(source.name, self._iso(-timedelta(days=self.config.recheck_days)),
+                                         self.config.recheck_per_run)
+        for art in due:
+            headers = {}
+            if art["etag"]:
+                headers["If-None-Match"] = art["etag"]
+            if art["last_modified"]:
+                headers["If-Modified-Since"] = art["last_modified"]
+            try:
+                fetched = self.get(source, art["url"], "recheck", headers)
+                if fetched.status == 304 or hashlib.sha256(fetched.content).hexdigest() == art["raw_sha256"]:
+                    self.store.mark_checked(art["id"], etag=fetched.headers.get("etag"),
+                                            last_modified=fetched.headers.get("last-modified"))
+                    continue
+                decoded = crawler.decode(fetched.content, fetched.content_type)
+                rules = self.rules_by_host.get(crawler.host_of(art["url"]), source.parse)
+                parsed = crawler.parse_article(decoded.text, art["url"], rules, now=self.now)
+            except crawler.FetchError as exc:
+                if exc.kind == "gone":
+                    if self.store.mark_gone(art["id"]):
+                        self.report.gone += 1
+                        log.warning("%s: %s is gone (possible withdrawal)", source.name, art["url"])
+                    continue
+                self.store.record_failure(self.report.run_id, "recheck", exc.kind, str(exc), source=source.name,
+                                          url=art["url"], article_id=art["id"])
+                if exc.kind == "blocked":
+                    raise SourceBlocked(str(exc)) from exc
+                continue
+            except crawler.ParseError as exc:
+                self.store.record_failure(self.report.run_id, "recheck", exc.kind, str(exc), source=source.name,
+                                          url=art["url"], article_id=art["id"])
+                continue
+            fields = article_fields(parsed, fetched, decoded, crawler.Link(art["url"]))
+            if fields["body_sha256"] == art["body_sha256"] and fields["title_zh"] == art["title_zh"]:
+                self.store.mark_checked(art["id"], etag=fields["etag"], last_modified=fields["last_modified"])
+                continue
+            self.store.record_edit(art["id"], {k: v for k, v in fields.items() if k != "url"})
+            self.report.edited += 1
+            log.warning("%s: %s was edited", source.name, art["url"])
+
+
+def article_fields(parsed: crawler.Parsed, fetched: crawler.Fetched, decoded: crawler.Decoded,
+                   link: crawler.Link) -> dict:
+    return {
+        "url": link.url,
+        "raw_sha256": hashlib.sha256(fetched.content).hexdigest(),
+        "encoding": decoded.encoding,
+        "parser_version": crawler.PARSER_VERSION,
+        "list_title": link.title or None,
+        "title_zh": parsed.title,
+        "body_zh": parsed.body,
+        "body_sha256": hashlib.sha256(parsed.body.encode("utf-8")).hexdigest(),
+        "body_truncated": int(parsed.truncated),
+        "published_at": parsed.published_at or crawler.normalize_date(link.date),
+        "written_date": parsed.written_date,
+        "source_name": parsed.source_name,
+        "issuer_zh": parsed.issuer,
+        "doc_number": parsed.doc_number,
+        "etag": fetched.headers.get("etag"),
+        "last_modified": fetched.headers.get("last-modified"),
+    }
 
 
 def translate_pending(config: Config, store: Store, report: RunReport) -> None:

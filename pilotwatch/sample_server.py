@@ -1,5 +1,9 @@
 """A localhost HTTP server over the bundled sample site: one port per original host, so list and article URLs keep
-their real path shapes and the real crawler runs unchanged against them (demo, tests, benchmarks)."""
+their real path shapes and the real crawler runs unchanged against them (demo, tests, benchmarks).
+
+Pages may link across hosts with absolute URLs (gov.cn's search API points at www.gov.cn pages): when served,
+"https://<sample host>" becomes that host's localhost address.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ def sample_site_root() -> Path:
     return Path(str(resources.files("pilotwatch").joinpath("sample_site")))
 
 
-def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
+def _handler(root: Path, rewrites: dict[bytes, bytes]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "PilotWatchSample/1"
 
@@ -30,6 +34,8 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
                 self.send_error(404)
                 return
             body = target.read_bytes()
+            for real, local in rewrites.items():  # ASCII only, so GBK pages stay intact
+                body = body.replace(real, local)
             if target.suffix in (".html", ".htm"):
                 ctype = "text/html"  # no charset: pages declare their own, as the GBK sample does
             elif target.suffix in ("", ".json"):
@@ -57,18 +63,23 @@ def serve_sample_site(root: Path | None = None, port_base: int = 0) -> Iterator[
     """
     root = (root or sample_site_root()).resolve()
     servers: dict[str, ThreadingHTTPServer] = {}
+    rewrites: dict[bytes, bytes] = {}  # filled once every host has its port
     try:
         for i, host_dir in enumerate(sorted(p for p in root.iterdir() if p.is_dir())):
             port = port_base + i if port_base else 0
             try:
-                server = ThreadingHTTPServer(("127.0.0.1", port), _handler(host_dir))
+                server = ThreadingHTTPServer(("127.0.0.1", port), _handler(host_dir, rewrites))
             except OSError as exc:
                 raise OSError(f"cannot serve the sample site on 127.0.0.1:{port}: {exc.strerror}") from exc
             server.daemon_threads = True
             # a short poll interval: shutdown() waits up to one interval per server
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
             servers[host_dir.name] = server
-        yield {host: f"http://127.0.0.1:{s.server_address[1]}" for host, s in servers.items()}
+        hosts = {host: f"http://127.0.0.1:{s.server_address[1]}" for host, s in servers.items()}
+        for host, base in hosts.items():
+            for scheme in ("https", "http"):
+                rewrites[f"{scheme}://{host}".encode()] = base.encode()
+        yield hosts
     finally:
         for server in servers.values():
             server.shutdown()

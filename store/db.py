@@ -85,15 +85,63 @@ class Store:
                 (name, label, base_url),
             )
 
-    def mark_source(self, name: str, *, ok: bool, kind: str | None = None, error: str | None = None) -> None:
+    def source_state(self, name: str) -> dict[str, Any]:
+        rows = self.query("SELECT * FROM sources WHERE name = ?", [name])
+        return rows[0] if rows else {}
+
+    def mark_source(self, name: str, *, ok: bool, kind: str | None = None, error: str | None = None,
+                    blocked_until: str | None = None, new_items: int = 0) -> None:
+        now = utcnow()
         with self.write() as conn:
             if ok:
-                conn.execute("UPDATE sources SET last_ok_at = ? WHERE name = ?", (utcnow(), name))
+                conn.execute(
+                    "UPDATE sources SET last_ok_at = ?, consecutive_failures = 0, blocked_until = NULL, "
+                    "last_new_at = CASE WHEN ? > 0 THEN ? ELSE last_new_at END WHERE name = ?",
+                    (now, new_items, now, name),
+                )
             else:
                 conn.execute(
-                    "UPDATE sources SET last_error_at = ?, last_error_kind = ?, last_error = ? WHERE name = ?",
-                    (utcnow(), kind, error, name),
+                    "UPDATE sources SET last_error_at = ?, last_error_kind = ?, last_error = ?, "
+                    "consecutive_failures = consecutive_failures + 1, blocked_until = coalesce(?, blocked_until) "
+                    "WHERE name = ?",
+                    (now, kind, error, blocked_until, name),
                 )
+
+    # --- list pages: conditional-GET validators, fragment hash, health ---
+
+    def list_state(self, url: str) -> dict[str, Any]:
+        rows = self.query("SELECT * FROM lists WHERE url = ?", [url])
+        return rows[0] if rows else {}
+
+    def update_list(self, url: str, source: str, name: str, fallback: bool, *, ok: bool,
+                    status: int | None = None, fault_kind: str | None = None, etag: str | None = None,
+                    last_modified: str | None = None, fragment_sha256: str | None = None,
+                    items_found: int | None = None, new_items: int | None = None) -> None:
+        """Record one read of a list. Validators and counts are kept when the server answered 304."""
+        now = utcnow()
+        empty = ok and items_found == 0
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO lists (url, source, name, fallback) VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE "
+                "SET source = excluded.source, name = excluded.name, fallback = excluded.fallback",
+                (url, source, name, int(fallback)),
+            )
+            conn.execute(
+                "UPDATE lists SET last_checked_at = :now, last_status = :status, last_fault_kind = :fault, "
+                "last_ok_at = CASE WHEN :ok THEN :now ELSE last_ok_at END, "
+                "consecutive_failures = CASE WHEN :ok THEN 0 ELSE consecutive_failures + 1 END, "
+                "empty_count = empty_count + :empty, "
+                "etag = coalesce(:etag, etag), last_modified = coalesce(:lm, last_modified), "
+                "fragment_sha256 = coalesce(:frag, fragment_sha256), items_found = coalesce(:items, items_found), "
+                "new_items = coalesce(:new, new_items) WHERE url = :url",
+                {"now": now, "status": status, "fault": fault_kind, "ok": int(ok), "empty": int(empty), "etag": etag,
+                 "lm": last_modified, "frag": fragment_sha256, "items": items_found, "new": new_items, "url": url},
+            )
+
+    def source_lists(self, source: str | None = None) -> list[dict[str, Any]]:
+        if source:
+            return self.query("SELECT * FROM lists WHERE source = ? ORDER BY fallback, url", [source])
+        return self.query("SELECT * FROM lists ORDER BY source, fallback, url")
 
     def record_fetch(self, run_id: int, source: str, url: str, purpose: str, *, status: int | None = None,
                      fault_kind: str | None = None, error: str | None = None, nbytes: int | None = None,
@@ -117,22 +165,134 @@ class Store:
     # --- articles ---
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """The URLs already stored, as articles or as aliases (the same body seen under another URL)."""
         urls = list(urls)
         known: set[str] = set()
-        for i in range(0, len(urls), 500):
-            chunk = urls[i:i + 500]
+        for i in range(0, len(urls), 400):
+            chunk = urls[i:i + 400]
             marks = ",".join("?" * len(chunk))
-            known.update(r[0] for r in self.db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk))
+            known.update(r[0] for r in self.db.execute(
+                f"SELECT url FROM articles WHERE url IN ({marks}) UNION SELECT url FROM article_aliases "
+                f"WHERE url IN ({marks})", chunk + chunk))
         return known
 
-    def insert_article(self, run_id: int, fields: Mapping[str, Any]) -> int | None:
-        """Insert a parsed article; returns its id, or None when the URL is already stored (idempotent)."""
-        row = {**fields, "first_run_id": run_id, "first_seen_at": fields.get("first_seen_at") or utcnow()}
-        cols = ", ".join(f'"{c}"' for c in row)
-        marks = ", ".join(f":{c}" for c in row)
+    def hopeless_urls(self, urls: list[str], *, attempts: int = 3) -> set[str]:
+        """URLs that failed for a lasting reason (404, unparseable, oversized…) in `attempts` runs: stop retrying.
+        Transient faults (timeouts, 5xx, blocked) never make a URL hopeless."""
+        if not urls:
+            return set()
+        marks = ",".join("?" * len(urls))
+        rows = self.db.execute(
+            f"SELECT url FROM failures WHERE url IN ({marks}) AND stage IN ('fetch', 'parse') "
+            "AND kind IN ('gone', 'http', 'parse', 'too_large', 'offsite', 'robots', 'redirects') "
+            "GROUP BY url HAVING count(DISTINCT run_id) >= ?",
+            [*urls, attempts],
+        )
+        return {r[0] for r in rows}
+
+    def store_article(self, run_id: int, fields: Mapping[str, Any], *, doc_key: str | None = None) -> tuple[int, str]:
+        """Insert a parsed article, idempotently. Returns (article id, outcome):
+
+        "new"             stored now
+        "known"           the URL was already stored
+        "duplicate_body"  the same body is already stored under another URL; this URL becomes an alias of it
+        A policy document number (文号, normalised into `doc_key`) links the article to its policy_documents row,
+        so the ministry original and its reposts share one policy_id.
+        """
+        url = fields["url"]
         with self.write() as conn:
-            cur = conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT(url) DO NOTHING", row)
-            return int(cur.lastrowid) if cur.rowcount else None
+            row = conn.execute("SELECT id FROM articles WHERE url = ? UNION ALL "
+                               "SELECT article_id FROM article_aliases WHERE url = ?", (url, url)).fetchone()
+            if row:
+                return int(row[0]), "known"
+            same = conn.execute("SELECT id FROM articles WHERE body_sha256 = ? ORDER BY id LIMIT 1",
+                                (fields["body_sha256"],)).fetchone()
+            if same:
+                conn.execute("INSERT INTO article_aliases (url, article_id, reason, seen_at) VALUES (?, ?, ?, ?)",
+                             (url, same[0], "duplicate_body", utcnow()))
+                return int(same[0]), "duplicate_body"
+            policy_id = None
+            if doc_key:
+                conn.execute(
+                    "INSERT INTO policy_documents (doc_key, doc_number, issuer, title_zh, first_seen_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(doc_key) DO UPDATE SET issuer = coalesce(issuer, excluded.issuer)",
+                    (doc_key, fields.get("doc_number") or doc_key, fields.get("issuer_zh"), fields.get("title_zh"),
+                     utcnow()),
+                )
+                policy_id = conn.execute("SELECT id FROM policy_documents WHERE doc_key = ?", (doc_key,)).fetchone()[0]
+            row = {**fields, "first_run_id": run_id, "first_seen_at": fields.get("first_seen_at") or utcnow(),
+                   "last_checked_at": utcnow(), "policy_id": policy_id}
+            cols = ", ".join(f'"{c}"' for c in row)
+            marks = ", ".join(f":{c}" for c in row)
+            cur = conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", row)
+            return int(cur.lastrowid), "new"
+
+    def insert_article(self, run_id: int, fields: Mapping[str, Any]) -> int | None:
+        """Insert an article; its id, or None when the URL (or its body) is already stored."""
+        article_id, outcome = self.store_article(run_id, fields)
+        return article_id if outcome == "new" else None
+
+    # --- re-checks of official documents: edits become versions, 404 becomes "gone" ---
+
+    def due_for_recheck(self, source: str, checked_before: str, limit: int) -> list[dict[str, Any]]:
+        return self.query(
+            "SELECT id, url, title_zh, body_sha256, raw_sha256, etag, last_modified, status, version FROM articles "
+            "WHERE source = ? AND (last_checked_at IS NULL OR last_checked_at < ?) ORDER BY last_checked_at, id "
+            "LIMIT ?",
+            [source, checked_before, limit],
+        )
+
+    def mark_checked(self, article_id: int, *, etag: str | None = None, last_modified: str | None = None) -> None:
+        with self.write() as conn:
+            conn.execute("UPDATE articles SET last_checked_at = ?, etag = coalesce(?, etag), "
+                         "last_modified = coalesce(?, last_modified) WHERE id = ?",
+                         (utcnow(), etag, last_modified, article_id))
+
+    def record_edit(self, article_id: int, fields: Mapping[str, Any]) -> int:
+        """The page changed: keep the previous text as a version, store the new one, and queue it for translation
+        and tagging again. Returns the new version number."""
+        with self.write() as conn:
+            old = conn.execute("SELECT version, title_zh, body_zh, body_sha256, raw_sha256, status FROM articles "
+                               "WHERE id = ?", (article_id,)).fetchone()
+            change = "restored" if old[5] == "gone" else "edit"
+            conn.execute(
+                "INSERT INTO article_versions (article_id, version, change, title_zh, body_zh, body_sha256, "
+                "raw_sha256, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (article_id, old[0], change, old[1], old[2], old[3], old[4], utcnow()),
+            )
+            sets = ", ".join(f'"{k}" = :{k}' for k in fields)
+            conn.execute(
+                f"UPDATE articles SET {sets}, version = version + 1, status = 'live', last_checked_at = :now, "
+                "translated_at = NULL, tagger_version = NULL WHERE id = :id",
+                {**fields, "now": utcnow(), "id": article_id},
+            )
+            return int(old[0]) + 1
+
+    def mark_gone(self, article_id: int) -> bool:
+        """A known document now answers 404/410 (possible withdrawal). True the first time it is seen gone."""
+        with self.write() as conn:
+            old = conn.execute("SELECT version, status, body_sha256, raw_sha256 FROM articles WHERE id = ?",
+                               (article_id,)).fetchone()
+            conn.execute("UPDATE articles SET last_checked_at = ?, status = 'gone' WHERE id = ?", (utcnow(), article_id))
+            if old[1] == "gone":
+                return False
+            conn.execute(
+                "INSERT INTO article_versions (article_id, version, change, body_sha256, raw_sha256, detected_at) "
+                "VALUES (?, ?, 'gone', ?, ?, ?)",
+                (article_id, old[0], old[2], old[3], utcnow()),
+            )
+            return True
+
+    def save_attachment(self, article_id: int, *, url: str, title: str, ext: str, sha256: str | None,
+                        nbytes: int | None, status: str, pages: int | None, detail: str, text: str) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO attachments (article_id, url, title, ext, sha256, bytes, status, pages, detail, text, "
+                "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, url) DO UPDATE SET "
+                "sha256 = excluded.sha256, bytes = excluded.bytes, status = excluded.status, pages = excluded.pages, "
+                "detail = excluded.detail, text = excluded.text, fetched_at = excluded.fetched_at",
+                (article_id, url, title, ext, sha256, nbytes, status, pages, detail, text, utcnow()),
+            )
 
     def pending_translation(self) -> list[dict[str, Any]]:
         return self.query("SELECT id, url, source, title_zh, body_zh FROM articles WHERE translated_at IS NULL ORDER BY id")
@@ -191,10 +351,27 @@ class Store:
         return rows
 
     def source_health(self) -> list[dict[str, Any]]:
+        """Per source: last success, last error, consecutive failures, back-off, and its lists' item counts."""
+        rows = self.query(
+            "SELECT s.name, s.label, s.last_ok_at, s.last_new_at, s.last_error_at, s.last_error_kind, s.last_error, "
+            "s.consecutive_failures, s.blocked_until, "
+            "(s.last_error_at IS NOT NULL AND (s.last_ok_at IS NULL OR s.last_error_at > s.last_ok_at)) AS failing, "
+            "(SELECT count(*) FROM articles a WHERE a.source = s.name) AS articles, "
+            "(SELECT count(*) FROM articles a WHERE a.source = s.name AND a.status = 'gone') AS gone "
+            "FROM sources s ORDER BY s.name"
+        )
+        lists = self.source_lists()
+        for row in rows:
+            row["lists"] = [lst for lst in lists if lst["source"] == row["name"]]
+        return rows
+
+    def changes_between(self, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
+        """Edits, withdrawals (gone) and restorations of stored documents detected in [start, end)."""
         return self.query(
-            "SELECT name, label, last_ok_at, last_error_at, last_error_kind, last_error, "
-            "(last_error_at IS NOT NULL AND (last_ok_at IS NULL OR last_error_at > last_ok_at)) AS failing "
-            "FROM sources ORDER BY name"
+            "SELECT v.change, v.version, v.detected_at, a.id AS article_id, a.url, a.title_zh, a.title_en, a.source "
+            "FROM article_versions v JOIN articles a ON a.id = v.article_id "
+            "WHERE v.detected_at >= ? AND v.detected_at < ? ORDER BY v.detected_at",
+            [start_utc, end_utc],
         )
 
 

@@ -125,6 +125,90 @@ def m001_initial(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m002_incremental_crawl(db: Database) -> None:
+    """Crawler state: list freshness, source back-off, URL aliases, policy identity, versions, attachments."""
+    _run(
+        db,
+        """
+        ALTER TABLE sources ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN blocked_until TEXT;
+        ALTER TABLE sources ADD COLUMN last_new_at TEXT;
+
+        CREATE TABLE lists (
+            url TEXT PRIMARY KEY,
+            source TEXT NOT NULL REFERENCES sources(name),
+            name TEXT,
+            fallback INTEGER NOT NULL DEFAULT 0,
+            etag TEXT,
+            last_modified TEXT,
+            fragment_sha256 TEXT,
+            last_checked_at TEXT,
+            last_ok_at TEXT,
+            last_status INTEGER,
+            last_fault_kind TEXT,
+            items_found INTEGER,
+            new_items INTEGER,
+            empty_count INTEGER NOT NULL DEFAULT 0,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE policy_documents (
+            id INTEGER PRIMARY KEY,
+            doc_key TEXT NOT NULL UNIQUE,
+            doc_number TEXT NOT NULL,
+            issuer TEXT,
+            title_zh TEXT,
+            first_seen_at TEXT NOT NULL
+        );
+
+        ALTER TABLE articles ADD COLUMN etag TEXT;
+        ALTER TABLE articles ADD COLUMN last_modified TEXT;
+        ALTER TABLE articles ADD COLUMN last_checked_at TEXT;
+        ALTER TABLE articles ADD COLUMN status TEXT NOT NULL DEFAULT 'live';
+        ALTER TABLE articles ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE articles ADD COLUMN policy_id INTEGER REFERENCES policy_documents(id);
+        CREATE INDEX articles_body_sha ON articles(body_sha256);
+
+        CREATE TABLE article_aliases (
+            url TEXT PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            reason TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        );
+
+        CREATE TABLE article_versions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            change TEXT NOT NULL,
+            title_zh TEXT,
+            body_zh TEXT,
+            body_sha256 TEXT,
+            raw_sha256 TEXT,
+            detected_at TEXT NOT NULL
+        );
+        CREATE INDEX article_versions_article ON article_versions(article_id);
+
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            title TEXT,
+            ext TEXT,
+            sha256 TEXT,
+            bytes INTEGER,
+            status TEXT NOT NULL,
+            pages INTEGER,
+            detail TEXT,
+            text TEXT,
+            fetched_at TEXT NOT NULL,
+            UNIQUE (article_id, url)
+        );
+        """,
+    )
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one.
     for statement in script.split(";\n"):

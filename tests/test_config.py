@@ -16,6 +16,7 @@ def test_defaults_then_file_then_env_then_flags(tmp_path):
     ('delay = "soon"', "delay must be float"),
     ('obey_robots = "maybe"', "obey_robots must be bool"),
     ("max_bytes = -1", "must be positive"),
+    ("recheck_per_run = -1", "recheck_per_run must not be negative"),
     ("db = ", "invalid TOML"),
 ])
 def test_bad_file_names_the_key(tmp_path, text, message):

@@ -152,3 +152,18 @@ def test_real_localhost_server(sample_hosts):
         with pytest.raises(FetchError) as err:
             fetch(client, base + "/no/such/page.html", allowed_hosts={base.split("//")[1]})
         assert err.value.kind == "gone"
+
+
+def test_cookie_challenge_page_is_blocked():
+    page = b"<html><script>document.cookie='__jsl_clearance=1';location.reload()</script></html>"
+    rec = Recorder([httpx.Response(200, content=page, headers={"Content-Type": "text/html"})])
+    with pytest.raises(FetchError) as err:
+        fetch(client_for(rec), "https://www.ndrc.gov.cn/a", allowed_hosts=ALLOWED, retries=3)
+    assert err.value.kind == "blocked" and "cookie-challenge" in str(err.value) and len(rec.requests) == 1
+
+
+def test_article_mentioning_cookies_is_not_a_challenge():
+    page = "<html><script>var a=document.cookie</script><p>正文内容</p></html>".encode()
+    f = fetch(client_for(Recorder([httpx.Response(200, content=page, headers={"Content-Type": "text/html"})])),
+              "https://www.ndrc.gov.cn/a", allowed_hosts=ALLOWED)
+    assert f.status == 200

@@ -1,5 +1,7 @@
 """Golden test: every sample-site article parses to its expected fields; real pages parse without site rules."""
 
+from datetime import UTC
+
 import pytest
 
 from conftest import sample_expected
@@ -75,3 +77,16 @@ def test_real_pages_without_site_rules_go_through_trafilatura(real_fixtures, nam
     html = decode((real_fixtures / "other" / name).read_bytes()).text
     p = parse_article(html, "https://example.gov.cn/x.html", ParseRules())
     assert len(p.body) > 200 and p.title
+
+
+def test_future_dates_are_never_publication_dates():
+    from datetime import datetime
+
+    html = ('<html><head><meta name="PubDate" content="2031-01-01 09:00"></head><body><h1>标题</h1>'
+            '<div class="TRS_Editor"><p>正文第一段，足够长的正文内容用于测试。</p></div>'
+            '<span class="time">2025-06-11 10:00</span></body></html>')
+    rules = SOURCES["www.ndrc.gov.cn"].parse
+    now = datetime(2025, 6, 12, tzinfo=UTC)
+    assert parse_article(html, "https://www.ndrc.gov.cn/x", rules, now=now).published_at == "2025-06-11T10:00:00+08:00"
+    html_only_future = html.replace("2025-06-11 10:00", "")
+    assert parse_article(html_only_future, "https://www.ndrc.gov.cn/x", rules, now=now).published_at is None

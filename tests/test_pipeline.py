@@ -12,7 +12,7 @@ from store import open_store
 
 
 def local_sources(hosts):
-    return [replace(s.rebased(hosts[s.host]), delay=0.0) for s in load_sources()]
+    return [replace(s.rebased(hosts), delay=0.0) for s in load_sources()]
 
 
 def run_once(config, sources, tmp_path, client=None):
@@ -46,6 +46,14 @@ def test_demo_run_stores_every_article_once_and_rerun_adds_nothing(config, sampl
     gbk = next(r for r in rows.values() if r["encoding"] == "gb18030")
     assert "王镕" in gbk["body_zh"]
     assert st.query("SELECT count(*) AS n FROM failures")[0]["n"] == 0
+    # attachments are downloaded, hashed and read; the scanned PDF is kept and flagged, not dropped
+    atts = {r["ext"] + ":" + r["status"] for r in st.query("SELECT ext, status FROM attachments")}
+    assert atts == {"pdf:ok", "docx:ok", "pdf:no_text"}
+    assert st.query("SELECT count(*) AS n FROM attachments WHERE sha256 IS NULL OR bytes IS NULL")[0]["n"] == 0
+    listing = st.query("SELECT text FROM attachments WHERE text LIKE '%首批生物制造中试能力建设平台名单%'")
+    assert listing and "江南大学" in listing[0]["text"]
+    # every official document carries its 文号: one policy identity each (reposts would join it; see test_store)
+    assert st.query("SELECT count(*) AS n FROM policy_documents")[0]["n"] == 6
     fetches_after_first = st.db["fetches"].count
     st.close()
 
@@ -106,7 +114,8 @@ def test_bad_article_page_is_a_recorded_failure_not_a_stopped_run(config, sample
 
 
 def test_nearly_all_sources_failing_exits_2(config, tmp_path):
-    sources = local_sources({s.host: "http://127.0.0.1:9" for s in load_sources()})  # nothing listens on port 9
+    dead = {h: "http://127.0.0.1:9" for s in load_sources() for h in s.hosts}  # nothing listens on port 9
+    sources = local_sources(dead)
     report = run_once(config, sources, tmp_path)
     assert report.exit_code == 2 and len(report.sources_failed) == 5
     assert report.digest_paths[0].exists()  # silence is never ambiguous: the digest still says what failed
@@ -117,7 +126,7 @@ def test_interrupted_run_resumes_without_duplicates(config, sample_hosts, tmp_pa
     import store.db as sdb
 
     sources = local_sources(sample_hosts)
-    target = {"insert": "insert_article", "translate": "save_translation"}[kill_after]
+    target = {"insert": "store_article", "translate": "save_translation"}[kill_after]
     original = getattr(sdb.Store, target)
     calls = {"n": 0}
 

@@ -8,7 +8,17 @@ def test_packaged_registry_has_the_five_sources():
     sources = load_sources()
     assert [s.name for s in sources] == ["xinhua", "stdaily", "miit", "ndrc", "govcn"]
     for s in sources:
-        assert s.lists and all(lst.url.startswith(s.base + "/") for lst in s.lists)
+        assert s.primary_lists and all(lst.url.startswith(s.base + "/") for lst in s.primary_lists)
+    official = {s.name for s in sources if s.official}
+    assert official == {"miit", "ndrc", "govcn"}
+    # MIIT and NDRC fall back to gov.cn's ministry-documents library, parsed with the gov.cn rules
+    for name in ("miit", "ndrc"):
+        s = next(x for x in sources if x.name == name)
+        (fb,) = s.fallback_lists
+        assert fb.article_host == "www.gov.cn"
+        assert s.is_article("https://www.gov.cn/zhengce/zhengceku/202512/content_7052311.htm", fb)
+        assert not s.is_article("https://www.gov.cn/zhengce/zhengceku/202512/content_7052311.htm")
+        assert {"sousuo.www.gov.cn", "www.gov.cn"} <= s.hosts
 
 
 @pytest.mark.parametrize("url,source,ok", [
@@ -54,6 +64,7 @@ article_pattern = '^/x/.*\\.html$'
     (lambda t: t.replace('kind = "html"', 'kind = "rss"'), "kind 'rss'"),
     (lambda t: t + 'colour = "red"\n', "unknown key(s): colour"),
     (lambda t: t.replace('url = "/xxgk/"', 'url = "https://evil.example/"'), "is not on https://www.ndrc.gov.cn"),
+    (lambda t: t.replace('name = "ndrc"', 'name = "ndrc"\nofficial = "yes"'), "official must be true or false"),
     (lambda t: t.replace("^/x/.*\\.html$", "(["), "article_pattern is not a valid regex"),
     (lambda t: t.replace('base = "https://www.ndrc.gov.cn"', 'base = "ftp://x"'), "must be an http(s) URL"),
     (lambda t: t + "[[", "invalid TOML"),
@@ -66,6 +77,19 @@ def test_bad_registry_names_the_fault(tmp_path, mutation, message):
 
 
 def test_rebased_source_moves_lists_and_allow_list():
-    s = load_sources(default_sources_path())[3].rebased("http://127.0.0.1:8123")
+    s = load_sources(default_sources_path())[3].rebased(
+        {"www.ndrc.gov.cn": "http://127.0.0.1:8123", "www.gov.cn": "http://127.0.0.1:8124",
+         "sousuo.www.gov.cn": "http://127.0.0.1:8125"})
     assert s.host == "127.0.0.1:8123" and s.lists[0].url == "http://127.0.0.1:8123/xxgk/zcfb/tz/"
     assert s.is_article("http://127.0.0.1:8123/xxgk/zcfb/tz/202506/t20250611_1398765.html")
+    fb = s.fallback_lists[0]
+    assert fb.url.startswith("http://127.0.0.1:8125/search-gov/data?t=zhengcelibrary_bm")
+    assert s.hosts == {"127.0.0.1:8123", "127.0.0.1:8124", "127.0.0.1:8125"}
+    assert s.is_article("http://127.0.0.1:8124/zhengce/zhengceku/202512/content_7052311.htm", fb)
+
+
+def test_fallback_lists_only_may_leave_the_site(tmp_path):
+    text = GOOD.replace('url = "/xxgk/"', 'url = "https://sousuo.www.gov.cn/x"')
+    with pytest.raises(SourceConfigError, match="only fallback lists"):
+        load_sources(write(tmp_path, text))
+    assert load_sources(write(tmp_path, text + "  fallback = true\n"))[0].fallback_lists

@@ -20,7 +20,7 @@ def st(tmp_path):
 
 
 def test_open_applies_migrations_with_wal_and_foreign_keys(st):
-    assert [m.name for m in migrations.applied(st.db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(st.db)] == ["m001_initial", "m002_incremental_crawl"]
     assert st.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert st.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert {"sources", "runs", "fetches", "failures", "articles", "tags"} <= set(st.db.table_names())
@@ -33,7 +33,7 @@ def test_reopen_keeps_data_and_does_not_reapply(tmp_path):
     s.insert_article(run, article())
     s.close()
     s = open_store(tmp_path / "pw.db")
-    assert s.db["articles"].count == 1 and len(migrations.applied(s.db)) == 1
+    assert s.db["articles"].count == 1 and len(migrations.applied(s.db)) == 2
 
 
 def test_articles_are_unique_by_url(st):
@@ -41,6 +41,39 @@ def test_articles_are_unique_by_url(st):
     assert st.insert_article(run, article()) is not None
     assert st.insert_article(run, article(title_zh="另一个")) is None
     assert st.db["articles"].count == 1 and st.known_urls(["https://www.ndrc.gov.cn/a.html", "x"]) == {"https://www.ndrc.gov.cn/a.html"}
+
+
+def test_same_body_under_another_url_becomes_an_alias(st):
+    run = st.start_run("live")
+    first, outcome = st.store_article(run, article())
+    assert outcome == "new"
+    assert st.store_article(run, article(url="https://www.ndrc.gov.cn/copy.html")) == (first, "duplicate_body")
+    assert st.store_article(run, article(url="https://www.ndrc.gov.cn/copy.html")) == (first, "known")
+    assert st.db["articles"].count == 1 and "https://www.ndrc.gov.cn/copy.html" in st.known_urls(["https://www.ndrc.gov.cn/copy.html"])
+
+
+def test_policy_documents_cluster_by_doc_key(st):
+    run = st.start_run("live")
+    a, _ = st.store_article(run, article(doc_number="工信部联消费〔2025〕236号"), doc_key="工信部联消费〔2025〕236号")
+    b, _ = st.store_article(run, article(url="https://www.gov.cn/c.htm", body_sha256="c" * 64, issuer_zh="工业和信息化部",
+                                         doc_number="工信部联消费[2025]236号"), doc_key="工信部联消费〔2025〕236号")
+    ids = {r["policy_id"] for r in st.query("SELECT policy_id FROM articles")}
+    assert len(ids) == 1 and None not in ids
+    assert st.query("SELECT issuer FROM policy_documents")[0]["issuer"] == "工业和信息化部"
+
+
+def test_edits_become_versions_and_requeue_translation_and_tagging(st):
+    run = st.start_run("live")
+    aid, _ = st.store_article(run, article())
+    st.save_translation(aid, title_en="T", body_en="B", engine="gloss", model="m", missing=[])
+    st.save_tags(aid, is_announcement=False, mentions=False, reasons=[], tagger_version="v1", tags=[])
+    assert st.record_edit(aid, {"body_zh": "更正后的正文", "body_sha256": "d" * 64, "raw_sha256": "e" * 64}) == 2
+    assert st.mark_gone(aid) is True and st.mark_gone(aid) is False
+    versions = st.query("SELECT version, change, body_zh FROM article_versions ORDER BY id")
+    assert versions == [{"version": 1, "change": "edit", "body_zh": "正文"}, {"version": 2, "change": "gone", "body_zh": None}]
+    row = st.query("SELECT body_zh, version, status, translated_at, tagger_version FROM articles")[0]
+    assert row == {"body_zh": "更正后的正文", "version": 2, "status": "gone", "translated_at": None, "tagger_version": None}
+    assert [r["id"] for r in st.pending_translation()] == [aid]
 
 
 def test_article_needs_a_known_source(st):
