@@ -112,11 +112,16 @@ def _robots_allows(client: httpx.Client, url: str, politeness: Politeness, max_b
         try:
             politeness.wait(host)
             response = client.get(robots_url, follow_redirects=True)
-            text = response.text[:max_bytes] if response.status_code == 200 else ""
+            status = response.status_code
+            text = response.text[:max_bytes] if status == 200 else ""
         except httpx.HTTPError:
-            text = ""  # unreachable robots.txt: treat as allow-all, the article fetch reports the real fault
+            status, text = 404, ""  # unreachable robots.txt: allow; the page fetch itself reports the real fault
         finally:
             politeness.done(host)
+        if status in BLOCKED_STATUSES:  # the anti-bot wall already stands in front of robots.txt
+            raise FetchError(robots_url, "blocked", f"robots.txt answered HTTP {status} (anti-bot answer)", status)
+        if status >= 500:  # RFC 9309: an unreachable robots.txt means "disallow all" for now
+            text = "User-agent: *\nDisallow: /\n"
         parser = Protego.parse(text)
         politeness._robots[host] = parser
     return parser.can_fetch(url, politeness.user_agent)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from .sources import ParseRules
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 SHANGHAI = timezone(timedelta(hours=8))  # China has one time zone and no DST
 MAX_TITLE = 500
 MAX_BODY = 200_000  # characters; longer bodies are cut (and flagged) rather than stored whole
@@ -98,12 +98,40 @@ def _meta(soup: BeautifulSoup, name: str) -> str | None:
     return _clean(content) if isinstance(content, str) and content.strip() else None
 
 
+def _select(soup: BeautifulSoup, selector: str):
+    """The first element of the first comma-separated selector that matches: alternatives are tried in the order
+    written (soup.select_one("a, b") would return whichever comes first in the page, e.g. an outer wrapper)."""
+    for part in filter(None, (p.strip() for p in selector.split(","))):
+        el = soup.select_one(part)
+        if el is not None:
+            return el
+    return None
+
+
 def _first_text(soup: BeautifulSoup, selector: str) -> str | None:
-    if not selector:
+    for part in filter(None, (p.strip() for p in selector.split(","))):
+        el = soup.select_one(part)
+        text = _clean(el.get_text(" ", strip=True)) if el else ""
+        if text:
+            return text
+    return None
+
+
+def _source_label(text: str | None) -> str | None:
+    """来源：科技日报 → 科技日报; a bare organisation name stays as it is."""
+    if not text:
         return None
-    el = soup.select_one(selector)
-    text = _clean(el.get_text(" ", strip=True)) if el else ""
-    return text or None
+    m = re.search(r"来源\s*[:：]\s*([^\s|｜]+)", text)
+    if m:
+        return m.group(1)
+    return text if re.fullmatch(r"[\u4e00-\u9fff·（）]{2,30}", text) else None
+
+
+def _trafilatura_date(html: str) -> str | None:
+    from trafilatura import extract_metadata
+
+    meta = extract_metadata(html)
+    return meta.date if meta is not None else None
 
 
 def _body_text(el) -> str:
@@ -148,12 +176,15 @@ def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | Non
     title = table.get("title") or _meta(soup, rules.meta_title) or _first_text(soup, rules.title)
     if not title:
         og = _meta(soup, "og:title")
-        page_title = soup.title.get_text(strip=True) if soup.title else ""
-        title = og or _first_text(soup, "h1") or _TITLE_SUFFIX.sub("", page_title).strip() or None
+        page_title = _clean(soup.title.get_text(" ", strip=True)) if soup.title else ""
+        # a heading that the <title> repeats is the article's; a lone <h1> may be the site logo's hidden text
+        heading = next((t for h in soup.find_all(["h1", "h2"])
+                        if len(t := _clean(h.get_text(" ", strip=True))) >= 4 and page_title.startswith(t)), None)
+        title = og or heading or _first_text(soup, "h1") or _TITLE_SUFFIX.sub("", page_title).strip() or None
 
     body = ""
     if rules.body:
-        el = soup.select_one(rules.body)
+        el = _select(soup, rules.body)
         if el is not None:
             body = _body_text(el)
     if len(body) < 20:
@@ -166,7 +197,7 @@ def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | Non
     published = _best_date([
         table.get("published"), _meta(soup, rules.meta_date), _first_text(soup, rules.date),
         _meta(soup, "firstpublishedtime"), _meta(soup, "PubDate"),
-    ], now)
+    ], now) or _best_date([_trafilatura_date(html)], now)
     doc_number = table.get("doc_number") or next(
         (line for line in body.split("\n")[:6] if _DOC_NUMBER.match(line)), None)
     truncated = len(body) > MAX_BODY
@@ -175,7 +206,7 @@ def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | Non
         title=title[:MAX_TITLE],
         body=body[:MAX_BODY],
         published_at=published,
-        source_name=_meta(soup, rules.meta_source),
+        source_name=_meta(soup, rules.meta_source) or _source_label(_first_text(soup, rules.source)),
         doc_number=doc_number,
         issuer=table.get("issuer"),
         written_date=_best_date([table.get("written_date")], now),
@@ -187,7 +218,8 @@ def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | Non
 def _trafilatura_body(html: str) -> str:
     import trafilatura  # heavy: loaded only when a page needs generic extraction
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True)
+    # precision mode: recall mode pulls in 浏览次数/打印/关闭, bylines and copyright lines on government pages
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True)
     return "\n".join(_clean(line) for line in (text or "").splitlines() if _clean(line))
 
 

@@ -40,6 +40,7 @@ class ParseRules:
     meta_title: str = ""
     meta_date: str = ""
     meta_source: str = ""
+    source: str = ""  # element holding "来源：…"
     drop: str = "script, style"
     metadata_table: str = ""
 

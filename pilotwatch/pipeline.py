@@ -37,6 +37,7 @@ class RunReport:
     sources_total: int = 0
     sources_failed: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)  # sources answering with anti-bot pages, or backing off
+    via_fallback: list[str] = field(default_factory=list)  # sources whose primary lists failed, served by a fallback
     articles_new: int = 0
     articles_failed: int = 0
     duplicates: int = 0  # same body under another URL: stored as an alias, not a new article
@@ -52,7 +53,7 @@ class RunReport:
 
     @property
     def failures(self) -> int:
-        return len(self.sources_failed) + self.articles_failed + self.translate_failed
+        return len(self.sources_failed) + len(self.via_fallback) + self.articles_failed + self.translate_failed
 
     @property
     def exit_code(self) -> int:
@@ -64,8 +65,9 @@ class RunReport:
     def summary(self) -> str:
         ok = self.sources_total - len(self.sources_failed)
         failed = f" ({', '.join(self.sources_failed)})" if self.sources_failed else ""
+        fallback = f" ({', '.join(self.via_fallback)} via fallback)" if self.via_fallback else ""
         parts = [
-            f"sources {ok} ok / {len(self.sources_failed)} failed{failed}",
+            f"sources {ok} ok{fallback} / {len(self.sources_failed)} failed{failed}",
             f"articles {self.articles_new} new, {self.articles_failed} failed",
             f"translated {self.translated}" + (f" ({self.engine})" if self.engine else ""),
             f"tagged {self.tagged}, {self.announcements} platform announcements",
@@ -126,6 +128,7 @@ class Crawl:
                                              obey_robots=config.obey_robots, user_agent=config.user_agent)
         # An article is parsed with the rules of the site it is on, whichever source's list found it.
         self.rules_by_host = {s.host: s.parse for s in sources}
+        self.blocked_hosts: set[str] = set()  # hosts that sent an anti-bot answer: not asked again this run
 
     def _iso(self, delta: timedelta = timedelta()) -> str:
         return (self.now + delta).astimezone(UTC).isoformat(timespec="seconds")
@@ -133,13 +136,19 @@ class Crawl:
     def get(self, source: crawler.Source, url: str, purpose: str, headers: dict[str, str] | None = None,
             max_bytes: int | None = None) -> crawler.Fetched:
         run_id = self.report.run_id
+        host = crawler.host_of(url)
         try:
+            if host in self.blocked_hosts:
+                raise crawler.FetchError(url, "backoff", f"{host} answered with an anti-bot page; not asked again")
             fetched = crawler.fetch(self.client, url, allowed_hosts=source.hosts, politeness=self.politeness,
                                     max_bytes=max_bytes or self.config.max_bytes, retries=self.config.retries,
                                     headers=headers)
         except crawler.FetchError as exc:
-            self.store.record_fetch(run_id, source.name, url, purpose, status=exc.status, fault_kind=exc.kind,
-                                    error=str(exc))
+            if exc.kind == "blocked":
+                self.blocked_hosts.add(host)
+            if exc.kind != "backoff":
+                self.store.record_fetch(run_id, source.name, url, purpose, status=exc.status, fault_kind=exc.kind,
+                                        error=str(exc))
             raise
         self.store.record_fetch(run_id, source.name, url, purpose, status=fetched.status,
                                 nbytes=len(fetched.content), elapsed_ms=fetched.elapsed_ms)
@@ -149,40 +158,56 @@ class Crawl:
         store, report = self.store, self.report
         store.upsert_source(source.name, source.label, source.base)
         blocked_until = store.source_state(source.name).get("blocked_until")
-        if blocked_until and blocked_until > self._iso():
-            # Do not hammer a site that told us to go away; report it every run until the back-off ends.
-            report.sources_failed.append(source.name)
-            report.blocked.append(source.name)
+        primary_blocked = bool(blocked_until and blocked_until > self._iso())
+        links: list[tuple[crawler.Link, crawler.ListSpec]] = []
+        if primary_blocked:
+            # Do not hammer a site that told us to go away; its fallback lists (on other hosts) may still serve.
+            self.blocked_hosts.add(source.host)
             store.record_failure(report.run_id, "list", "backoff", f"blocked earlier; not contacted until {blocked_until}",
                                  source=source.name)
             log.warning("%s: backing off until %s", source.name, blocked_until)
+            primary_ok = False
+        else:
+            try:
+                links, errors = self.read_lists(source, source.primary_lists)
+                primary_ok = len(errors) < len(source.primary_lists)
+            except SourceBlocked as exc:
+                primary_blocked, primary_ok = True, False
+                self._block(source, str(exc))
+        via_fallback = False
+        if not primary_ok and source.fallback_lists:
+            log.warning("%s: primary lists failed; trying fallback lists", source.name)
+            links, fallback_errors = self.read_lists(source, source.fallback_lists)
+            via_fallback = len(fallback_errors) < len(source.fallback_lists)
+        if not primary_ok and not via_fallback:
+            self._source_failed(source, primary_blocked)
             return
         try:
-            links, errors = self.read_lists(source, source.primary_lists)
-            if len(errors) == len(source.primary_lists) and source.fallback_lists:
-                log.warning("%s: every primary list failed; trying fallback lists", source.name)
-                links, fallback_errors = self.read_lists(source, source.fallback_lists)
-                errors += fallback_errors
-                lists_ok = len(fallback_errors) < len(source.fallback_lists)
-            else:
-                lists_ok = len(errors) < len(source.primary_lists)
-            if not lists_ok:
-                self._source_failed(source, errors[0][0], errors[0][1])
-                return
             new = self.fetch_articles(source, links)
-            store.mark_source(source.name, ok=True, new_items=new)
-            if source.official:
+            if source.official and not primary_blocked:
                 self.recheck(source)
         except SourceBlocked as exc:
-            self._source_failed(source, "blocked", str(exc))
+            self._block(source, str(exc))
+            self._source_failed(source, True)
+            return
+        if via_fallback:
+            report.via_fallback.append(source.name)
+        store.mark_source(source.name, ok=True, new_items=new, keep_block=via_fallback)
 
-    def _source_failed(self, source: crawler.Source, kind: str, message: str) -> None:
+    def _block(self, source: crawler.Source, message: str) -> None:
+        self.blocked_hosts.add(source.host)
+        self.store.mark_source(source.name, ok=False, kind="blocked", error=message,
+                               blocked_until=self._iso(timedelta(hours=self.config.blocked_backoff_hours)))
+
+    def _source_failed(self, source: crawler.Source, blocked: bool) -> None:
         self.report.sources_failed.append(source.name)
-        until = None
-        if kind == "blocked":
+        if blocked:
             self.report.blocked.append(source.name)
-            until = self._iso(timedelta(hours=self.config.blocked_backoff_hours))
-        self.store.mark_source(source.name, ok=False, kind=kind, error=message, blocked_until=until)
+            return  # _block (now or in an earlier run) recorded it
+        last = self.store.query("SELECT kind, message FROM failures WHERE run_id = ? AND source = ? ORDER BY id DESC "
+                                "LIMIT 1", [self.report.run_id, source.name])
+        kind, message = (last[0]["kind"], last[0]["message"]) if last else ("unknown", "no list could be read")
+        self.store.mark_source(source.name, ok=False, kind=kind, error=message)
 
     def read_lists(self, source: crawler.Source, specs: Sequence[crawler.ListSpec]
                    ) -> tuple[list[tuple[crawler.Link, crawler.ListSpec]], list[tuple[str, str]]]:
@@ -198,7 +223,7 @@ class Crawl:
                 self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=False,
                                        status=getattr(exc, "status", None), fault_kind=kind)
                 errors.append((kind, str(exc)))
-                if kind == "blocked" and crawler.host_of(spec.url) == source.host:
+                if kind in ("blocked", "backoff") and crawler.host_of(spec.url) == source.host:
                     raise SourceBlocked(str(exc)) from exc
         return links, errors
 
@@ -249,7 +274,7 @@ class Crawl:
             log.warning("%s: %s", source.name, exc)
             store.record_failure(run_id, "fetch" if isinstance(exc, crawler.FetchError) else "parse", exc.kind,
                                  str(exc), source=source.name, url=link.url)
-            if isinstance(exc, crawler.FetchError) and exc.kind == "blocked":
+            if isinstance(exc, crawler.FetchError) and exc.kind == "blocked" and crawler.host_of(link.url) == source.host:
                 raise SourceBlocked(str(exc)) from exc
             return 0
         except Exception as exc:  # one bad page never stops a run; an unexpected error is recorded as such
@@ -323,7 +348,7 @@ class Crawl:
                     continue
                 self.store.record_failure(self.report.run_id, "recheck", exc.kind, str(exc), source=source.name,
                                           url=art["url"], article_id=art["id"])
-                if exc.kind == "blocked":
+                if exc.kind in ("blocked", "backoff"):
                     raise SourceBlocked(str(exc)) from exc
                 continue
             except crawler.ParseError as exc:

@@ -90,14 +90,16 @@ class Store:
         return rows[0] if rows else {}
 
     def mark_source(self, name: str, *, ok: bool, kind: str | None = None, error: str | None = None,
-                    blocked_until: str | None = None, new_items: int = 0) -> None:
+                    blocked_until: str | None = None, new_items: int = 0, keep_block: bool = False) -> None:
+        """keep_block: the source delivered through a fallback while its own site is still backed off."""
         now = utcnow()
         with self.write() as conn:
             if ok:
                 conn.execute(
-                    "UPDATE sources SET last_ok_at = ?, consecutive_failures = 0, blocked_until = NULL, "
+                    "UPDATE sources SET last_ok_at = ?, consecutive_failures = 0, "
+                    "blocked_until = CASE WHEN ? THEN blocked_until ELSE NULL END, "
                     "last_new_at = CASE WHEN ? > 0 THEN ? ELSE last_new_at END WHERE name = ?",
-                    (now, new_items, now, name),
+                    (now, int(keep_block), new_items, now, name),
                 )
             else:
                 conn.execute(

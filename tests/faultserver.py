@@ -43,30 +43,38 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FaultServer:
+    """One server (one host:port) per scenario: blocking is per host, so one scenario's 403 must not silence the
+    others. Paths are unique per scenario, so hits are counted by path (robots.txt: summed over the hosts)."""
+
     def __init__(self, timeout_sleep: float = 1.5):
         self.hits: Counter[str] = Counter()
         self.timeout_sleep = timeout_sleep
         self._lock = threading.Lock()
-        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.servers = {kind: _QuietServer(("127.0.0.1", 0), self._handler()) for kind in SCENARIOS}
+        self.bases = {kind: f"http://127.0.0.1:{srv.server_address[1]}" for kind, srv in self.servers.items()}
 
     def __enter__(self) -> FaultServer:
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        for srv in self.servers.values():
+            threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        for srv in self.servers.values():
+            srv.shutdown()
+            srv.server_close()
+
+    def url(self, kind: str, path: str) -> str:
+        return self.bases[kind] + path
 
     def sources(self) -> list[Source]:
         pattern = r"^/[a-z_0-9]+/\d{6}/t\d{8}_\d+\.html$"
         rules = ParseRules(body="div.TRS_Editor", meta_title="ArticleTitle", meta_date="PubDate")
         return [
-            Source(name=f"f_{kind}", label=f"fault {kind}", base=self.base, article_pattern=pattern, delay=0.0,
-                   lists=(ListSpec(url=f"{self.base}/{kind}/list.html", kind="html", select="ul.u-list li a",
+            Source(name=f"f_{kind}", label=f"fault {kind}", base=base, article_pattern=pattern, delay=0.0,
+                   lists=(ListSpec(url=f"{base}/{kind}/list.html", kind="html", select="ul.u-list li a",
                                    name=f"{kind} list"),),
                    parse=rules)
-            for kind in SCENARIOS
+            for kind, base in self.bases.items()
         ]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

@@ -64,3 +64,18 @@ def test_unwritable_db_is_a_clear_error(tmp_path):
     blocker.write_text("x")
     r = CliRunner().invoke(cli, ["run", "--db", str(blocker / "pw.db"), "--only", "ndrc"])
     assert r.exit_code == 1 and "cannot open database" in r.output and "Traceback" not in r.output
+
+
+def test_sources_command_shows_health(tmp_path):
+    import json
+
+    out = tmp_path / "demo"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo", "--out", str(out), "--port", "18180"]).exit_code == 0
+    r = runner.invoke(cli, ["sources", "--db", str(out / "pilotwatch.db")])
+    assert r.exit_code == 0, r.output
+    assert "ndrc     ok" in r.output and "通知公告 announcements: 1 items" in r.output
+    data = json.loads(runner.invoke(cli, ["sources", "--db", str(out / "pilotwatch.db"), "--json"]).output)
+    xinhua = next(s for s in data if s["name"] == "xinhua")
+    assert xinhua["status"] == "ok" and {lst["items_found"] for lst in xinhua["lists"]} == {2, 1}
+    assert next(s for s in data if s["name"] == "miit")["lists"][0]["items_found"] == 2
