@@ -52,15 +52,21 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     _setup_logging(verbose)
 
 
-def _execute(config: Config, *, sources, mode: str, digest_dir: str | None = None) -> None:
+def _open_store(config: Config, *, must_exist: bool = False):
     from store import StoreError, open_store
 
-    from .pipeline import build_client, run_pipeline
-
+    if must_exist and not Path(config.db).exists():
+        raise click.ClickException(f"database {config.db} does not exist (run `pilotwatch run` first)")
     try:
-        store = open_store(config.db)
+        return open_store(config.db)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _execute(config: Config, *, sources, mode: str, digest_dir: str | None = None) -> None:
+    from .pipeline import build_client, run_pipeline
+
+    store = _open_store(config)
     try:
         with build_client(config) as client:
             report = run_pipeline(config, sources=sources, client=client, store=store, mode=mode,
@@ -158,16 +164,9 @@ def sources(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """
     import json
 
-    from store import StoreError, open_store
-
     config = _config(ctx, db=db)
     configured = _load_sources(config)
-    if not Path(config.db).exists():
-        raise click.ClickException(f"database {config.db} does not exist (run `pilotwatch run` first)")
-    try:
-        store = open_store(config.db)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+    store = _open_store(config, must_exist=True)
     try:
         health = {h["name"]: h for h in store.source_health()}
     finally:
@@ -217,18 +216,11 @@ def digest_cmd(ctx: click.Context, day, db: str | None, out_dir: str | None) -> 
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from store import StoreError, open_store
-
     from .pipeline import write_digest
 
     config = _config(ctx, db=db, digest_dir=out_dir)
     tz = ZoneInfo(config.timezone)
-    if not Path(config.db).exists():
-        raise click.ClickException(f"database {config.db} does not exist (run `pilotwatch run` first)")
-    try:
-        store = open_store(config.db)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+    store = _open_store(config, must_exist=True)
     try:
         paths = write_digest(store, day.date() if day else datetime.now(tz).date(), tz, Path(config.digest_dir))
     finally:
