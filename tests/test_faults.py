@@ -12,8 +12,10 @@ from pilotwatch.pipeline import build_client, run_pipeline
 from store import open_store
 
 
-@pytest.fixture
-def fault_run(tmp_path, sample_hosts):
+@pytest.fixture(scope="module")
+def fault_run(tmp_path_factory, sample_hosts):
+    """One faulty run shared by the tests below (in file order: later tests run more passes on the same store)."""
+    tmp_path = tmp_path_factory.mktemp("faults")
     config = load_config(env={}, overrides={"db": str(tmp_path / "pw.db"), "digest_dir": str(tmp_path / "d"),
                                             "delay": 0.0, "retries": 1, "timeout": 0.5, "max_bytes": 1_000_000,
                                             "max_attachments": 0})
