@@ -116,3 +116,13 @@ def test_unwritable_path_is_a_clear_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open database"):
         open_store(blocker / "pw.db")
+
+
+def test_urls_failing_for_lasting_reasons_become_hopeless_after_three_runs(st):
+    url = "https://www.ndrc.gov.cn/missing.html"
+    for _ in range(3):
+        run = st.start_run("live")
+        assert url not in st.hopeless_urls([url])
+        st.record_failure(run, "fetch", "gone", "HTTP 404", source="ndrc", url=url)
+        st.record_failure(run, "fetch", "timeout", "slow", source="ndrc", url="https://www.ndrc.gov.cn/slow.html")
+    assert st.hopeless_urls([url, "https://www.ndrc.gov.cn/slow.html"]) == {url}  # timeouts never give up
