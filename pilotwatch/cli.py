@@ -201,6 +201,75 @@ def sources(ctx: click.Context, db: str | None, as_json: bool) -> None:
                        f"{lst['new_items'] or 0} new, {lst['empty_count']} empty reads, {state}")
 
 
+@cli.command("translate")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--engine", type=click.Choice(["gloss", "ct2", "hf", "llm"]),
+              help="Engine to use (default: config key translate_engine).")
+@click.option("--check/--no-check", default=True, show_default=True,
+              help="Report numbers and agency names missing from the English (on stderr).")
+@click.pass_context
+def translate_cmd(ctx: click.Context, file, engine: str | None, check: bool) -> None:
+    """Translate Chinese text from FILE (or stdin) to English on stdout, paragraph by paragraph.
+
+    Uses the same engines, glossary and fidelity check as the pipeline; a gloss is labelled as such on stderr.
+
+    Example:
+
+        echo "工业和信息化部发布通知。" | pilotwatch translate
+
+        pilotwatch translate --engine ct2 notice.txt
+    """
+    import translate
+
+    from .pipeline import load_engine
+
+    config = _config(ctx, translate_engine=engine)
+    text = file.read()
+    try:
+        engine_ = load_engine(config)
+        english = translate.translate_text(engine_, text)
+    except translate.TranslateError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(english)
+    if engine_.engine == "gloss":
+        click.echo("(gloss: word-by-word dictionary gloss, not a translation; CC-CEDICT, CC BY-SA 4.0)", err=True)
+    if check:
+        missing = translate.check(text, english)
+        if missing:
+            click.echo(f"fidelity: missing in English: {', '.join(missing)}", err=True)
+
+
+@cli.group()
+def model() -> None:
+    """Local translation models (opus-mt-zh-en for the ct2 and hf engines)."""
+
+
+@model.command("install")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--dest", default="models", show_default=True, type=click.Path(file_okay=False),
+              help="Folder that receives the CTranslate2 conversion.")
+def model_install(path: str, dest: str) -> None:
+    """Validate an opus-mt-zh-en folder and, for a Hugging Face Marian folder, convert it to CTranslate2 int8.
+
+    Prints the settings to use. The conversion needs the 'hf' extra (transformers, torch) once; running it needs
+    only the 'mt' extra (ctranslate2, sentencepiece).
+
+    Example:
+
+        pilotwatch model install ~/Downloads/opus-mt-zh-en --dest models
+    """
+    import translate
+    from translate.models import install_model, validate_model_dir
+
+    try:
+        installed = install_model(path, dest)
+        info = validate_model_dir(installed)
+    except translate.TranslateError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"model ready: {installed}")
+    click.echo(f'set in your config:  translate_engine = "{info.kind}"   model_dir = "{installed}"')
+
+
 @cli.command("digest")
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Day to digest (default: today).")
 @click.option("--db", help="SQLite file (config key db).")

@@ -10,6 +10,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+# Secrets come only from these environment variables; they are not configuration keys and never reach the DB or logs.
+SECRET_ENV = frozenset({"PILOTWATCH_LLM_API_KEY", "PILOTWATCH_SMTP_PASSWORD"})
+CHOICES = {"translate_engine": ("gloss", "ct2", "hf", "llm"), "translate_bodies": ("all", "relevant")}
+
 
 class ConfigError(ValueError):
     """Bad configuration; the message names the file or variable and the key at fault."""
@@ -33,6 +37,10 @@ class Config:
     max_attachments: int
     attachment_max_bytes: int
     translate_engine: str
+    translate_bodies: str
+    model_dir: str
+    llm_url: str
+    llm_model: str
     timezone: str
 
 
@@ -92,11 +100,15 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
         _apply(values, _read_toml(text, str(path)), str(path))
     env = os.environ if env is None else env
     prefix = "PILOTWATCH_"
-    from_env = {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix) and k != "PILOTWATCH_CONFIG"}
+    from_env = {k[len(prefix):].lower(): v for k, v in env.items()
+                if k.startswith(prefix) and k != "PILOTWATCH_CONFIG" and k not in SECRET_ENV}
     for key, value in from_env.items():
         _apply(values, {key: value}, f"environment variable {prefix}{key.upper()}")
     _apply(values, {k: v for k, v in (overrides or {}).items() if v is not None}, "command line")
     config = Config(**values)
+    for key, allowed in CHOICES.items():
+        if getattr(config, key) not in allowed:
+            raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got {getattr(config, key)!r}")
     if config.max_bytes <= 0 or config.timeout <= 0 or config.attachment_max_bytes <= 0:
         raise ConfigError("max_bytes, attachment_max_bytes and timeout must be positive")
     negative = [k for k in ("delay", "retries", "jitter", "blocked_backoff_hours", "recheck_days", "recheck_per_run",

@@ -49,6 +49,7 @@ class RunReport:
     tagged: int = 0
     announcements: int = 0
     engine: str = ""
+    memory: translate.MemoryStats = field(default_factory=lambda: translate.MemoryStats())
     digest_paths: tuple[Path, ...] = ()
 
     @property
@@ -96,8 +97,8 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
     crawl = Crawl(config, sources, client, store, report, now or datetime.now(UTC))
     for source in sources:
         crawl.source(source)
+    tag_pending(store, report)  # first: whether a body is translated depends on the article being relevant
     translate_pending(config, store, report)
-    tag_pending(store, report)
     tz = ZoneInfo(config.timezone)
     day = today or datetime.now(tz).date()
     report.digest_paths = write_digest(store, day, tz, Path(digest_dir or config.digest_dir))
@@ -386,32 +387,85 @@ def article_fields(parsed: crawler.Parsed, fetched: crawler.Fetched, decoded: cr
     }
 
 
+SECRET_LLM_KEY = "PILOTWATCH_LLM_API_KEY"  # read from the environment only; never stored or logged
+ENGINE_GIVE_UP = 3  # consecutive failures after which the configured engine is not tried again this run
+
+
+def load_engine(config: Config, engine: str | None = None) -> translate.Translator:
+    """The configured engine with its settings; raises TranslateError naming the setting at fault."""
+    import os
+
+    name = engine or config.translate_engine
+    options: dict[str, object] = {
+        "ct2": {"model_dir": config.model_dir},
+        "hf": {"model_dir": config.model_dir},
+        "llm": {"url": config.llm_url, "model": config.llm_model, "api_key": os.environ.get(SECRET_LLM_KEY) or None},
+    }.get(name, {})
+    return translate.load_translator(name, **options)
+
+
 def translate_pending(config: Config, store: Store, report: RunReport) -> None:
+    """Titles always; bodies of relevant articles always, of the rest when translate_bodies = "all".
+
+    If the configured engine cannot load or fails on an article, that article is glossed instead and the fallback
+    is recorded (failures: stage translate, kind fallback), so a missing model never leaves the English empty.
+    """
     pending = store.pending_translation()
     if not pending:
         return
+    engines: dict[str, translate.Translator] = {}
+    primary: translate.Translator | None = None
     try:
-        translator = translate.load_translator(config.translate_engine)
+        primary = load_engine(config)
     except translate.TranslateError as exc:
-        log.error("translation engine unavailable: %s", exc)
+        log.error("translation engine %r unavailable, glossing instead: %s", config.translate_engine, exc)
         store.record_failure(report.run_id, "translate", "engine", str(exc))
-        report.translate_failed += len(pending)
-        return
-    report.engine = translator.engine
+    failures_in_row = 0
     for row in pending:
-        try:
-            title_en = translator.translate([row["title_zh"]])[0]
-            body_en = translate.translate_text(translator, row["body_zh"])
-        except Exception as exc:  # recorded; the article stays pending and is retried next run
-            report.translate_failed += 1
-            log.exception("translation failed for %s", row["url"])
-            store.record_failure(report.run_id, "translate", type(exc).__name__, str(exc), source=row["source"],
-                                 url=row["url"], article_id=row["id"])
-            continue
-        missing = translate.missing_numbers(row["title_zh"] + "\n" + row["body_zh"], title_en + "\n" + body_en)
-        store.save_translation(row["id"], title_en=title_en, body_en=body_en, engine=translator.engine,
-                               model=translator.model, missing=missing)
-        report.translated += 1
+        with_body = config.translate_bodies == "all" or bool(row["is_platform_announcement"] or
+                                                             row["mentions_pilot_platform"])
+        attempts = [primary] if primary is not None else []
+        attempts.append(None)  # None: the gloss engine, loaded on first need
+        for engine in attempts:
+            try:
+                if engine is None:
+                    engine = engines.get("gloss") or engines.setdefault("gloss", load_engine(config, "gloss"))
+                title_en, body_en, stats = translate_article(engine, row, with_body, store)
+            except Exception as exc:  # recorded; the next engine (gloss) gets the article
+                log.warning("translation by %s failed for %s: %s", getattr(engine, "engine", "gloss"), row["url"], exc)
+                last = engine is None or engine is engines.get("gloss")
+                store.record_failure(report.run_id, "translate", type(exc).__name__ if last else "fallback",
+                                     f"{getattr(engine, 'engine', 'gloss')}: {exc}" + ("" if last else "; glossed instead"),
+                                     source=row["source"], url=row["url"], article_id=row["id"])
+                if engine is primary:
+                    failures_in_row += 1
+                    if failures_in_row >= ENGINE_GIVE_UP:
+                        log.error("engine %s failed %d times in a row; glossing the rest of this run",
+                                  primary.engine, failures_in_row)
+                        primary = None
+                if last:
+                    report.translate_failed += 1
+                continue
+            if engine is primary:
+                failures_in_row = 0
+            missing = translate.check(row["title_zh"] + "\n" + (row["body_zh"] if with_body else ""),
+                                      title_en + "\n" + (body_en or ""))
+            store.save_translation(row["id"], title_en=title_en, body_en=body_en, engine=engine.engine,
+                                   model=engine.model, missing=missing)
+            report.translated += 1
+            report.engine = engine.engine if not report.engine or report.engine == engine.engine else "mixed"
+            report.memory.add(stats)
+            break
+
+
+def translate_article(engine: translate.Translator, row: dict, with_body: bool, memory
+                      ) -> tuple[str, str | None, translate.MemoryStats]:
+    titles, stats = translate.translate_sentences(engine, [row["title_zh"]], memory)
+    body_en = None
+    if with_body:
+        body_en, body_stats = translate.translate_document(engine, row["body_zh"], memory)
+        stats.add(body_stats)
+    return titles[0], body_en, stats
 
 
 def tag_pending(store: Store, report: RunReport) -> None:

@@ -297,15 +297,45 @@ class Store:
             )
 
     def pending_translation(self) -> list[dict[str, Any]]:
-        return self.query("SELECT id, url, source, title_zh, body_zh FROM articles WHERE translated_at IS NULL ORDER BY id")
+        return self.query("SELECT id, url, source, title_zh, body_zh, is_platform_announcement, mentions_pilot_platform "
+                          "FROM articles WHERE translated_at IS NULL ORDER BY id")
 
-    def save_translation(self, article_id: int, *, title_en: str, body_en: str, engine: str, model: str,
+    def save_translation(self, article_id: int, *, title_en: str, body_en: str | None, engine: str, model: str,
                          missing: list[str]) -> None:
+        """body_en None: only the title was translated (config translate_bodies = "relevant", article not relevant)."""
         with self.write() as conn:
             conn.execute(
                 "UPDATE articles SET title_en = ?, body_en = ?, translation_engine = ?, translation_model = ?, "
-                "translated_at = ?, fidelity_missing = ? WHERE id = ?",
-                (title_en, body_en, engine, model, utcnow(), json.dumps(missing, ensure_ascii=False), article_id),
+                "translated_at = ?, fidelity_missing = ?, body_translated = ? WHERE id = ?",
+                (title_en, body_en, engine, model, utcnow(), json.dumps(missing, ensure_ascii=False),
+                 int(body_en is not None), article_id),
+            )
+
+    # --- translation memory ---
+
+    def tm_get_many(self, keys: list[str]) -> dict[str, str]:
+        """English for the keys already translated; counts each hit."""
+        found: dict[str, str] = {}
+        for i in range(0, len(keys), 400):
+            chunk = keys[i:i + 400]
+            marks = ",".join("?" * len(chunk))
+            found.update((r[0], r[1]) for r in self.db.execute(
+                f"SELECT key, english FROM translation_memory WHERE key IN ({marks})", chunk))
+        if found:
+            with self.write() as conn:
+                conn.executemany("UPDATE translation_memory SET hits = hits + 1 WHERE key = ?", [(k,) for k in found])
+        return found
+
+    def tm_put_many(self, rows: list[dict[str, str]]) -> None:
+        """rows: key, sentence, english, engine, model, glossary_version."""
+        if not rows:
+            return
+        now = utcnow()
+        with self.write() as conn:
+            conn.executemany(
+                "INSERT INTO translation_memory (key, sentence, english, engine, model, glossary_version, created_at) "
+                "VALUES (:key, :sentence, :english, :engine, :model, :glossary_version, :now) ON CONFLICT(key) DO NOTHING",
+                [{**r, "now": now} for r in rows],
             )
 
     def pending_tagging(self, tagger_version: str) -> list[dict[str, Any]]:

@@ -209,6 +209,27 @@ def m002_incremental_crawl(db: Database) -> None:
         """,
     )
 
+
+@migrations()
+def m003_translation_memory(db: Database) -> None:
+    """Sentence-level translation memory: a re-run or a repeated sentence costs nothing."""
+    _run(
+        db,
+        """
+        CREATE TABLE translation_memory (
+            key TEXT PRIMARY KEY,
+            sentence TEXT NOT NULL,
+            english TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            model TEXT NOT NULL,
+            glossary_version TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            hits INTEGER NOT NULL DEFAULT 0
+        );
+        ALTER TABLE articles ADD COLUMN body_translated INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one.
     for statement in script.split(";\n"):

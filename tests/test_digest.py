@@ -22,7 +22,7 @@ def test_announcements_grouped_and_others_listed():
     assert d.groups[0][0] == "Enzymes" and d.announcements[0].provinces == ("Tianjin",)
     html = render_html(d)
     assert "Notice on the first list" in html and 'href="https://www.gov.cn/zhengce' in html
-    assert ">gloss<" in html and "numbers missing in English: 43" in html and "酶制剂" in html
+    assert ">gloss<" in html and "missing in English: 43" in html and "酶制剂" in html
     text = render_text(d)
     assert "[gloss]" in text and "Tags: Enzymes, Tianjin" in text and "Winter energy supply" in text
     assert d.subject == "PilotWatch 2025-12-22: 1 platform announcement, 1 other"

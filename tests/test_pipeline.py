@@ -180,6 +180,7 @@ def test_recheck_records_edits_as_versions_and_404_as_gone(config, tmp_path):
             report = run_pipeline(config, sources=sources, client=client, store=st, mode="demo",
                                   digest_dir=tmp_path / "out", now=later)
     assert (report.edited, report.gone) == (1, 1) and report.articles_new == 0
+    assert report.memory.hits > report.memory.misses > 0  # only the edited sentence is translated again
     versions = st.query("SELECT a.url, v.change, v.version, v.body_zh FROM article_versions v "
                         "JOIN articles a ON a.id = v.article_id ORDER BY v.id")
     assert {(v["url"].rsplit("/", 1)[1], v["change"], v["version"]) for v in versions} == {
@@ -193,4 +194,59 @@ def test_recheck_records_edits_as_versions_and_404_as_gone(config, tmp_path):
     gone = st.query("SELECT status FROM articles WHERE url LIKE '%t20251120_1401873.html'")[0]
     assert gone["status"] == "gone"
     assert "1 edited, 1 gone" in report.summary()
+    st.close()
+
+
+def test_missing_model_falls_back_to_gloss_and_says_which_setting(config, sample_hosts, tmp_path):
+    from dataclasses import replace as dc_replace
+
+    cfg = dc_replace(config, translate_engine="ct2", model_dir="")
+    report = run_once(cfg, local_sources(sample_hosts), tmp_path)
+    assert report.translated == len(sample_expected()) and report.engine == "gloss"
+    st = open_store(cfg.db)
+    engine_failures = st.query("SELECT message FROM failures WHERE stage = 'translate' AND kind = 'engine'")
+    assert len(engine_failures) == 1 and "model_dir" in engine_failures[0]["message"]
+    assert {r["translation_engine"] for r in st.query("SELECT translation_engine FROM articles")} == {"gloss"}
+    st.close()
+
+
+def test_unreachable_llm_falls_back_per_article_and_gives_up(config, sample_hosts, tmp_path):
+    from dataclasses import replace as dc_replace
+
+    from pilotwatch.pipeline import ENGINE_GIVE_UP
+
+    cfg = dc_replace(config, translate_engine="llm", llm_url="http://127.0.0.1:9/v1", llm_model="any")
+    report = run_once(cfg, local_sources(sample_hosts), tmp_path)
+    assert report.translated == len(sample_expected()) and report.translate_failed == 0
+    st = open_store(cfg.db)
+    fallbacks = st.query("SELECT message FROM failures WHERE stage = 'translate' AND kind = 'fallback'")
+    assert len(fallbacks) == ENGINE_GIVE_UP and all("llm_url" in f["message"] for f in fallbacks)
+    st.close()
+
+
+def test_bodies_of_unrelated_articles_can_be_left_untranslated(config, sample_hosts, tmp_path):
+    from dataclasses import replace as dc_replace
+
+    cfg = dc_replace(config, translate_bodies="relevant")
+    run_once(cfg, local_sources(sample_hosts), tmp_path)
+    st = open_store(cfg.db)
+    rows = st.query("SELECT title_en, body_en, body_translated, is_platform_announcement, mentions_pilot_platform "
+                    "FROM articles")
+    for r in rows:
+        relevant = r["is_platform_announcement"] or r["mentions_pilot_platform"]
+        assert r["title_en"] and bool(r["body_en"]) == bool(relevant) == bool(r["body_translated"])
+    st.close()
+
+
+def test_translation_memory_makes_retranslation_free(config, sample_hosts, tmp_path):
+    run_once(config, local_sources(sample_hosts), tmp_path)
+    st = open_store(config.db)
+    before = st.query("SELECT id, title_en, body_en FROM articles ORDER BY id")
+    with st.write() as conn:  # forget the translations, keep the memory
+        conn.execute("UPDATE articles SET translated_at = NULL, title_en = NULL, body_en = NULL")
+    st.close()
+    report = run_once(config, local_sources(sample_hosts), tmp_path)
+    assert report.translated == len(before) and report.memory.misses == 0 and report.memory.hits > 50
+    st = open_store(config.db)
+    assert st.query("SELECT id, title_en, body_en FROM articles ORDER BY id") == before
     st.close()

@@ -20,7 +20,7 @@ def st(tmp_path):
 
 
 def test_open_applies_migrations_with_wal_and_foreign_keys(st):
-    assert [m.name for m in migrations.applied(st.db)] == ["m001_initial", "m002_incremental_crawl"]
+    assert [m.name for m in migrations.applied(st.db)] == ["m001_initial", "m002_incremental_crawl", "m003_translation_memory"]
     assert st.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert st.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert {"sources", "runs", "fetches", "failures", "articles", "tags"} <= set(st.db.table_names())
@@ -33,7 +33,7 @@ def test_reopen_keeps_data_and_does_not_reapply(tmp_path):
     s.insert_article(run, article())
     s.close()
     s = open_store(tmp_path / "pw.db")
-    assert s.db["articles"].count == 1 and len(migrations.applied(s.db)) == 2
+    assert s.db["articles"].count == 1 and len(migrations.applied(s.db)) == 3
 
 
 def test_articles_are_unique_by_url(st):
@@ -126,3 +126,12 @@ def test_urls_failing_for_lasting_reasons_become_hopeless_after_three_runs(st):
         st.record_failure(run, "fetch", "gone", "HTTP 404", source="ndrc", url=url)
         st.record_failure(run, "fetch", "timeout", "slow", source="ndrc", url="https://www.ndrc.gov.cn/slow.html")
     assert st.hopeless_urls([url, "https://www.ndrc.gov.cn/slow.html"]) == {url}  # timeouts never give up
+
+
+def test_translation_memory_round_trip_counts_hits(st):
+    row = {"key": "k1", "sentence": "中试", "english": "pilot-scale", "engine": "gloss", "model": "m",
+           "glossary_version": "g"}
+    st.tm_put_many([row, {**row, "english": "ignored: first write wins"}])
+    assert st.tm_get_many(["k1", "k2"]) == {"k1": "pilot-scale"}
+    st.tm_get_many(["k1"])
+    assert st.query("SELECT hits FROM translation_memory")[0]["hits"] == 2

@@ -26,9 +26,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from .errors import GlossaryFileError, TranslateError
-from .fidelity import missing_numbers
+from .fidelity import check, missing_numbers, number_words
 from .glossary import glossary_version
-from .segment import split_paragraphs, split_sentences
+from .memory import Memory, MemoryStats, translate_document, translate_sentences
+from .segment import split_sentences
 
 __all__ = [
     "Translator",
@@ -40,6 +41,12 @@ __all__ = [
     "split_sentences",
     "translate_text",
     "missing_numbers",
+    "check",
+    "number_words",
+    "Memory",
+    "MemoryStats",
+    "translate_document",
+    "translate_sentences",
     "glossary_version",
     "GLOSSARY_VERSION",
 ]
@@ -60,6 +67,9 @@ Factory = Callable[..., Translator]
 # name → "module:callable" (imported on first use, relative to this package) or a callable.
 _ENGINES: dict[str, str | Factory] = {
     "gloss": ".gloss:create",
+    "ct2": ".ct2:create",
+    "hf": ".hf:create",
+    "llm": ".llm:create",
 }
 
 
@@ -96,19 +106,7 @@ def translate_text(translator: Translator, text: str) -> str:
     Sentences of a paragraph are rejoined with spaces, paragraphs with newlines; empty lines stay
     empty, so the output has exactly as many lines as the input.
     """
-    paragraphs = [split_sentences(p) for p in split_paragraphs(text)]
-    flat = [s for sentences in paragraphs for s in sentences]
-    english = translator.translate(flat) if flat else []
-    if len(english) != len(flat):
-        raise TranslateError(
-            f"engine {translator.engine!r} returned {len(english)} sentences for {len(flat)}", engine=translator.engine
-        )
-    out: list[str] = []
-    i = 0
-    for sentences in paragraphs:
-        out.append(" ".join(english[i : i + len(sentences)]))
-        i += len(sentences)
-    return "\n".join(out)
+    return translate_document(translator, text)[0]
 
 
 def __getattr__(name: str) -> str:

@@ -1,0 +1,75 @@
+"""Translation memory: sentence-level reuse keyed by (sentence, engine, model, glossary version).
+
+A re-run, a repost or a boilerplate sentence ("现将有关事项通知如下：") costs one lookup, not one translation.
+The memory itself lives in the store; this module only needs an object with two methods (the Memory protocol),
+so the translate stage never imports the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .errors import TranslateError
+from .glossary import glossary_version
+from .segment import split_paragraphs, split_sentences
+
+__all__ = ["Memory", "MemoryStats", "memory_key", "translate_sentences", "translate_document"]
+
+
+class Memory(Protocol):
+    def tm_get_many(self, keys: list[str]) -> dict[str, str]: ...
+
+    def tm_put_many(self, rows: list[dict[str, str]]) -> None: ...
+
+
+@dataclass
+class MemoryStats:
+    hits: int = 0
+    misses: int = 0
+
+    def add(self, other: MemoryStats) -> None:
+        self.hits += other.hits
+        self.misses += other.misses
+
+
+def memory_key(engine: str, model: str, glossary: str, sentence: str) -> str:
+    return hashlib.sha256("\x1f".join((engine, model, glossary, sentence)).encode("utf-8")).hexdigest()
+
+
+def translate_sentences(translator, sentences: Sequence[str], memory: Memory | None = None
+                        ) -> tuple[list[str], MemoryStats]:
+    """Translate a batch, asking the memory first; repeated sentences in the batch are translated once."""
+    stats = MemoryStats()
+    unique = list(dict.fromkeys(sentences))
+    glossary = glossary_version()
+    keys = {s: memory_key(translator.engine, translator.model, glossary, s) for s in unique}
+    known = memory.tm_get_many(list(keys.values())) if memory is not None and unique else {}
+    todo = [s for s in unique if keys[s] not in known]
+    english = translator.translate(todo) if todo else []
+    if len(english) != len(todo):
+        raise TranslateError(f"engine {translator.engine!r} returned {len(english)} sentences for {len(todo)}",
+                             engine=translator.engine)
+    done = dict(zip(todo, english, strict=True))
+    if memory is not None and todo:
+        memory.tm_put_many([{"key": keys[s], "sentence": s, "english": e, "engine": translator.engine,
+                             "model": translator.model, "glossary_version": glossary} for s, e in done.items()])
+    stats.hits = sum(1 for s in sentences if keys[s] in known)
+    stats.misses = len(sentences) - stats.hits
+    return [known[keys[s]] if keys[s] in known else done[s] for s in sentences], stats
+
+
+def translate_document(translator, text: str, memory: Memory | None = None) -> tuple[str, MemoryStats]:
+    """Paragraph-aware translation: sentences of a paragraph rejoined with spaces, paragraphs with newlines; the
+    output has exactly as many lines as the input."""
+    paragraphs = [split_sentences(p) for p in split_paragraphs(text)]
+    flat = [s for sentences in paragraphs for s in sentences]
+    english, stats = translate_sentences(translator, flat, memory)
+    out: list[str] = []
+    i = 0
+    for sentences in paragraphs:
+        out.append(" ".join(english[i:i + len(sentences)]))
+        i += len(sentences)
+    return "\n".join(out), stats
