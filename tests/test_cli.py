@@ -79,3 +79,17 @@ def test_sources_command_shows_health(tmp_path):
     xinhua = next(s for s in data if s["name"] == "xinhua")
     assert xinhua["status"] == "ok" and {lst["items_found"] for lst in xinhua["lists"]} == {2, 1}
     assert next(s for s in data if s["name"] == "miit")["lists"][0]["items_found"] == 2
+
+
+def test_translate_command_reads_stdin_and_labels_the_gloss(tmp_path):
+    text = "工业和信息化部、国家发展改革委日前发布通知，提出到2027年，培育生物制造中试能力建设平台20个以上。\n第二段。"
+    r = CliRunner().invoke(cli, ["translate"], input=text)
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.rstrip("\n").split("\n")
+    assert len(lines) == 2 and "MIIT" in lines[0] and "2027" in lines[0] and "pilot-scale" in lines[0]
+    assert "gloss" in r.stderr and "fidelity" not in r.stderr
+
+
+def test_translate_command_with_an_unusable_engine_names_the_setting(tmp_path):
+    r = CliRunner().invoke(cli, ["translate", "--engine", "llm"], input="通知。")
+    assert r.exit_code == 1 and "llm_url" in r.output and "Traceback" not in r.output
