@@ -93,3 +93,10 @@ def test_translate_command_reads_stdin_and_labels_the_gloss(tmp_path):
 def test_translate_command_with_an_unusable_engine_names_the_setting(tmp_path):
     r = CliRunner().invoke(cli, ["translate", "--engine", "llm"], input="通知。")
     assert r.exit_code == 1 and "llm_url" in r.output and "Traceback" not in r.output
+
+
+def test_model_install_rejects_a_folder_that_is_not_a_model(tmp_path):
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    r = CliRunner().invoke(cli, ["model", "install", str(empty), "--dest", str(tmp_path / "models")])
+    assert r.exit_code == 1 and "not-a-model" in r.output and "Traceback" not in r.output

