@@ -16,19 +16,34 @@ SECTORS = (
     "plant_chassis_cells",
 )
 
-# Fields emitted today; a later issue adds host, issuer, target, date, city.
-FIELDS = ("sector", "province", "place_mentioned")
+# What each field's value and attrs mean:
+#   sector           value: an id from SECTORS
+#   province         value: English name without suffix ("Shandong"); code: GB/T 2260 ("370000")
+#   city             value: English name without suffix ("Jinan"); code ("370100"); attrs: province
+#   place_mentioned  a province or city named but not the platform's (e.g. inside an institute's name)
+#   host             value: Chinese name as written; attrs: name_en, type (university, cas_institute, national_lab,
+#                    company, park, hospital, research_institute, other)
+#   issuer           value: Chinese name of the issuing body (办公厅 folded to its parent); attrs: name_en, abbr
+#   target           value: number as digits ("20"); attrs: unit (个/家/项…), bound (ge/approx/eq/le), noun
+#   date             value: ISO date, year or "start/end" range; attrs: kind (published, date, target_year, recent,
+#                    period)
+#   money            value: amount in yuan as digits; attrs: bound
+FIELDS = ("sector", "province", "city", "place_mentioned", "host", "issuer", "target", "date", "money")
 
 
 @dataclass(frozen=True)
 class Tag:
-    field: str  # "sector" | "province" | "place_mentioned"
-    value: str  # sector id, or English province name ("Shandong", "Inner Mongolia", "Hong Kong")
-    code: str | None  # GB/T 2260 code for places ("370000"), None otherwise
-    evidence: str  # the text matched, exactly as written in the original title/body
-    part: str  # "title" | "body"
+    field: str  # one of FIELDS
+    value: str
+    code: str | None  # GB/T 2260 code for places, None otherwise
+    evidence: str  # the text matched, exactly as written in the original title/body ("" for metadata)
+    part: str  # "title" | "body" | "meta" (from page metadata, e.g. the publication date)
     start: int  # offsets of evidence in that part, as passed in
     end: int
+    attrs: tuple[tuple[str, str], ...] = ()  # field-specific details, see above
+
+    def attr(self, name: str, default: str = "") -> str:
+        return dict(self.attrs).get(name, default)
 
 
 @dataclass(frozen=True)

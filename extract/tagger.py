@@ -27,7 +27,7 @@ def _containing(spans: list[OrgSpan], start: int, end: int) -> OrgSpan | None:
     return None
 
 
-def tag_article(title: str, body: str) -> Tagging:
+def tag_article(title: str, body: str, *, published: str | None = None) -> Tagging:
     """Tag one article. ``title`` and ``body`` are plain text (either may be empty)."""
     original = {"title": title or "", "body": body or ""}
     norm = {part: normalize(text) for part, text in original.items()}

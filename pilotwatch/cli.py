@@ -239,6 +239,42 @@ def translate_cmd(ctx: click.Context, file, engine: str | None, check: bool) -> 
             click.echo(f"fidelity: missing in English: {', '.join(missing)}", err=True)
 
 
+@cli.command("tag")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+def tag_cmd(file) -> None:
+    """Tag JSON Lines records with the pipeline's tagger: one JSON line out per line in.
+
+    Each input line: {"id", "title", "text", "published" (YYYY-MM-DD or null), "url" (or null)}. Each output line:
+    {"id", "is_platform_announcement", "mentions_pilot_platform", "sectors", "provinces", "cities", "hosts",
+    "issuers", "targets", "dates", "money", "places_mentioned", "evidence", "reasons"}. A bad line yields
+    {"id", "line", "error"} in its place (and exit code 1), so output stays aligned with input.
+
+    Example:
+
+        echo '{"id": 1, "title": "山东公布首批生物制造中试平台", "text": "…", "published": "2025-12-19"}' | pilotwatch tag
+    """
+    import json
+
+    from extract.record import tag_record
+
+    failed = 0
+    for lineno, line in enumerate(file, 1):
+        if not line.strip():
+            continue
+        record_id = None
+        try:
+            record = json.loads(line)
+            record_id = record.get("id") if isinstance(record, dict) else None
+            out = tag_record(record)
+        except (json.JSONDecodeError, ValueError) as exc:
+            failed += 1
+            click.echo(f"line {lineno}: {exc}", err=True)
+            out = {"id": record_id, "line": lineno, "error": str(exc)}
+        click.echo(json.dumps(out, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
 @cli.group()
 def model() -> None:
     """Local translation models (opus-mt-zh-en for the ct2 and hf engines)."""

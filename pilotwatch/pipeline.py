@@ -471,7 +471,7 @@ def translate_article(engine: translate.Translator, row: dict, with_body: bool, 
 def tag_pending(store: Store, report: RunReport) -> None:
     for row in store.pending_tagging(extract.TAGGER_VERSION):
         try:
-            tagging = extract.tag_article(row["title_zh"], row["body_zh"])
+            tagging = extract.tag_article(row["title_zh"], row["body_zh"], published=(row["published_at"] or "")[:10] or None)
         except Exception as exc:  # recorded; stays pending
             log.exception("tagging failed for %s", row["url"])
             store.record_failure(report.run_id, "tag", type(exc).__name__, str(exc), url=row["url"],
@@ -484,7 +484,7 @@ def tag_pending(store: Store, report: RunReport) -> None:
             reasons=list(tagging.reasons),
             tagger_version=extract.TAGGER_VERSION,
             tags=[{"field": t.field, "value": t.value, "code": t.code, "evidence": t.evidence, "part": t.part,
-                   "start": t.start, "end": t.end} for t in tagging.tags],
+                   "start": t.start, "end": t.end, "attrs": t.attrs} for t in tagging.tags],
         )
         report.tagged += 1
         report.announcements += int(tagging.is_platform_announcement)

@@ -340,7 +340,7 @@ class Store:
 
     def pending_tagging(self, tagger_version: str) -> list[dict[str, Any]]:
         return self.query(
-            "SELECT id, url, title_zh, body_zh FROM articles WHERE tagger_version IS NULL OR tagger_version != ? "
+            "SELECT id, url, title_zh, body_zh, published_at FROM articles WHERE tagger_version IS NULL OR tagger_version != ? "
             "ORDER BY id",
             [tagger_version],
         )
@@ -351,9 +351,10 @@ class Store:
         with self.write() as conn:
             conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
             conn.executemany(
-                'INSERT INTO tags (article_id, field, value, code, evidence, part, start, "end") '
-                "VALUES (:article_id, :field, :value, :code, :evidence, :part, :start, :end)",
-                [{**t, "article_id": article_id} for t in tags],
+                'INSERT INTO tags (article_id, field, value, code, evidence, part, start, "end", attrs) '
+                "VALUES (:article_id, :field, :value, :code, :evidence, :part, :start, :end, :attrs)",
+                [{**t, "article_id": article_id, "attrs": json.dumps(dict(t.get("attrs") or {}), ensure_ascii=False)}
+                 for t in tags],
             )
             conn.execute(
                 "UPDATE articles SET is_platform_announcement = ?, mentions_pilot_platform = ?, tag_reasons = ?, "

@@ -230,6 +230,12 @@ def m003_translation_memory(db: Database) -> None:
         """,
     )
 
+
+@migrations()
+def m004_tag_attributes(db: Database) -> None:
+    """Hosts, issuers, targets and dates carry details (name_en, type, unit, bound, kind…) as a JSON object."""
+    _run(db, "ALTER TABLE tags ADD COLUMN attrs TEXT NOT NULL DEFAULT '{}';\n")
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one.
     for statement in script.split(";\n"):

@@ -100,3 +100,24 @@ def test_model_install_rejects_a_folder_that_is_not_a_model(tmp_path):
     empty.mkdir()
     r = CliRunner().invoke(cli, ["model", "install", str(empty), "--dest", str(tmp_path / "models")])
     assert r.exit_code == 1 and "not-a-model" in r.output and "Traceback" not in r.output
+
+
+def test_tag_command_one_line_out_per_line_in():
+    import json
+
+    lines = [
+        {"id": "a", "title": "山东省工业和信息化厅公布首批生物制造中试平台名单", "text": "济南市3家平台聚焦生物医药。",
+         "published": "2025-12-19", "url": None},
+        "not json",
+        {"id": "c", "title": "南昌生物医药产业示范基地揭牌", "text": "基地规划面积12平方公里。", "published": None, "url": None},
+        {"id": "d", "title": 5, "text": "x"},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
+    r = CliRunner().invoke(cli, ["tag"], input=stdin)
+    assert r.exit_code == 1
+    out = [json.loads(x) for x in r.stdout.strip().split("\n")]
+    assert [o.get("id") for o in out] == ["a", None, "c", "d"]
+    assert out[0]["is_platform_announcement"] and out[0]["sectors"] == ["biopharma"]
+    assert out[0]["provinces"][0]["name"] == "Shandong" and out[0]["evidence"]
+    assert out[1]["line"] == 2 and "error" in out[1] and "title" in out[3]["error"]
+    assert not out[2]["is_platform_announcement"] and out[2]["sectors"] == []
