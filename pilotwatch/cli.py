@@ -239,6 +239,155 @@ def translate_cmd(ctx: click.Context, file, engine: str | None, check: bool) -> 
             click.echo(f"fidelity: missing in English: {', '.join(missing)}", err=True)
 
 
+def _filters(site, since, until, sector, province) -> dict:
+    return {"source": site, "since": since.date().isoformat() if since else None,
+            "until": until.date().isoformat() if until else None, "sector": sector, "province": province}
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _filter_options(f):
+    for opt in reversed([
+        click.option("--site", help="Only this source (xinhua, stdaily, miit, ndrc, govcn)."),
+        click.option("--since", type=_DATE, help="Published on or after YYYY-MM-DD."),
+        click.option("--until", type=_DATE, help="Published on or before YYYY-MM-DD."),
+        click.option("--sector", type=click.Choice(["food_additives", "biopharma", "cosmetics", "chemicals", "energy",
+                                                    "enzymes", "feedstock_lignocellulose", "feedstock_c1",
+                                                    "plant_chassis_cells"]), help="Tagged with this sector."),
+        click.option("--province", help="Tagged with this province (English name, e.g. Shandong)."),
+    ]):
+        f = opt(f)
+    return f
+
+
+@cli.command()
+@click.argument("query")
+@_filter_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--db", help="SQLite file (config key db).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def search(ctx: click.Context, query: str, site, since, until, sector, province, limit: int, db: str | None,
+           as_json: bool) -> None:
+    """Full-text search in Chinese and English.
+
+    Chinese words match anywhere in the text (生物制造 finds 合成生物制造业) and agency names match their other
+    spellings from the glossary (发改委 finds 国家发展改革委); English words are stemmed (platforms finds platform)
+    and accept FTS5 syntax: "exact phrase", enzym*, A OR B, NOT.
+
+    Example:
+
+        pilotwatch search 中试平台 --province Shandong --since 2025-01-01
+
+        pilotwatch search "pilot-scale platform" --sector enzymes --json
+    """
+    import json
+
+    from store import SearchError
+
+    from .research import search as run_search
+
+    config = _config(ctx, db=db)
+    store = _open_store(config, must_exist=True)
+    try:
+        rows = run_search(store, query, limit=limit, **_filters(site, since, until, sector, province))
+    except SearchError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            flag = "★ " if row["is_platform_announcement"] else ""
+            click.echo(f"{flag}{(row['published_at'] or '')[:10]}  {row['source']:8} {row['title_en'] or ''}\n"
+                       f"    {row['title_zh']}\n    {row['snippet']}\n    {row['url']}")
+    if not rows and not as_json:
+        click.echo("no matches", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "atom"]), default="csv", show_default=True)
+@click.option("--all", "everything", is_flag=True, help="All articles, not only platform announcements.")
+@_filter_options
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("--db", help="SQLite file (config key db).")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, everything: bool, site, since, until, sector, province,
+           out_path: str | None, db: str | None) -> None:
+    """Export platform announcements (or --all articles) as CSV, JSON Lines or an Atom feed.
+
+    Serve the Atom file from any web server (or a file:// URL) and subscribe a feed reader to it.
+
+    Example:
+
+        pilotwatch export --format atom --out announcements.xml
+
+        pilotwatch export --all --format jsonl --since 2025-06-01 > articles.jsonl
+    """
+    from . import research
+
+    config = _config(ctx, db=db)
+    store = _open_store(config, must_exist=True)
+    try:
+        rows = store.export_rows(announcements_only=not everything, **_filters(site, since, until, sector, province))
+    finally:
+        store.close()
+    if fmt == "csv":
+        text = research.to_csv(rows)
+    elif fmt == "jsonl":
+        text = research.to_jsonl(rows)
+    else:
+        what = "articles" if everything else "platform announcements"
+        text = research.to_atom(rows, title=f"PilotWatch: biomanufacturing pilot-scale {what}",
+                                feed_id=f"urn:pilotwatch:{what.replace(' ', '-')}")
+    if out_path:
+        Path(out_path).write_text(text, encoding="utf-8")
+        click.echo(f"{len(rows)} rows → {out_path}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("statement")
+@click.option("--db", help="SQLite file (config key db).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per row.")
+@click.pass_context
+def sql(ctx: click.Context, statement: str, db: str | None, as_json: bool) -> None:
+    """Run a read-only SQL query against the database (writes are refused).
+
+    Example:
+
+        pilotwatch sql "SELECT provinces, count(*) FROM platform_announcements GROUP BY 1"
+    """
+    import json
+    import sqlite3
+
+    from store import StoreError, open_readonly
+
+    config = _config(ctx, db=db)
+    try:
+        conn = open_readonly(config.db)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        cur = conn.execute(statement)
+        rows = cur.fetchall()
+        columns = [d[0] for d in cur.description or []]
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"SQL error: {exc}") from None
+    finally:
+        conn.close()
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False))
+        return
+    click.echo("\t".join(columns))
+    for r in rows:
+        click.echo("\t".join("" if v is None else str(v) for v in r))
+
+
 @cli.command("tag")
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 def tag_cmd(file) -> None:

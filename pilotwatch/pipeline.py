@@ -287,6 +287,9 @@ class Crawl:
         fields = article_fields(parsed, fetched, decoded, link)
         article_id, outcome = store.store_article(run_id, {**fields, "source": source.name},
                                                   doc_key=crawler.policy_key(parsed.doc_number))
+        store.record_document(url=link.url, kind="page", sha256=fields["raw_sha256"], nbytes=len(fetched.content),
+                              content_type=fetched.content_type, parser_version=crawler.PARSER_VERSION,
+                              article_id=article_id)
         if outcome == "duplicate_body":
             report.duplicates += 1
             return 0
@@ -314,6 +317,9 @@ class Crawl:
                                            nbytes=None, status=exc.kind, pages=None, detail=str(exc), text="")
                 continue
             extracted = crawler.extract_text(fetched.content, att.ext)
+            self.store.record_document(url=att.url, kind="attachment", sha256=extracted.sha256 or
+                                       hashlib.sha256(fetched.content).hexdigest(), nbytes=len(fetched.content),
+                                       content_type=fetched.content_type, article_id=article_id)
             self.store.save_attachment(article_id, url=att.url, title=att.title, ext=att.ext,
                                        sha256=hashlib.sha256(fetched.content).hexdigest(),
                                        nbytes=len(fetched.content), status=extracted.status, pages=extracted.pages,
@@ -361,6 +367,9 @@ class Crawl:
                 self.store.mark_checked(art["id"], etag=fields["etag"], last_modified=fields["last_modified"])
                 continue
             self.store.record_edit(art["id"], {k: v for k, v in fields.items() if k != "url"})
+            self.store.record_document(url=art["url"], kind="page", sha256=fields["raw_sha256"],
+                                       nbytes=len(fetched.content), content_type=fetched.content_type,
+                                       parser_version=crawler.PARSER_VERSION, article_id=art["id"])
             self.report.edited += 1
             log.warning("%s: %s was edited", source.name, art["url"])
 

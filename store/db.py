@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,11 +17,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .fts import index_text, phrase
 from .schema import migrations
 
 
 class StoreError(Exception):
     """The database cannot be opened or written; the message names the file."""
+
+
+class SearchError(ValueError):
+    """A search query the full-text index cannot read (bad FTS5 syntax); the message says what to fix."""
 
 
 def utcnow() -> str:
@@ -222,12 +228,34 @@ class Store:
                      utcnow()),
                 )
                 policy_id = conn.execute("SELECT id FROM policy_documents WHERE doc_key = ?", (doc_key,)).fetchone()[0]
-            row = {**fields, "first_run_id": run_id, "first_seen_at": fields.get("first_seen_at") or utcnow(),
-                   "last_checked_at": utcnow(), "policy_id": policy_id}
+            row = {"canonical_url": url, **fields, "first_run_id": run_id,
+                   "first_seen_at": fields.get("first_seen_at") or utcnow(), "last_checked_at": utcnow(),
+                   "policy_id": policy_id, "site": urllib.parse.urlsplit(url).netloc.lower()}
             cols = ", ".join(f'"{c}"' for c in row)
             marks = ", ".join(f":{c}" for c in row)
             cur = conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", row)
-            return int(cur.lastrowid), "new"
+            article_id = int(cur.lastrowid)
+            self._index_zh(conn, article_id, fields["title_zh"], fields["body_zh"])
+            return article_id, "new"
+
+    @staticmethod
+    def _index_zh(conn: sqlite3.Connection, article_id: int, title: str, body: str) -> None:
+        # The English index follows the articles table by trigger; the Chinese one needs Python (bigrams), so every
+        # write of title_zh/body_zh goes through here, in the same transaction.
+        conn.execute("DELETE FROM articles_fts_zh WHERE rowid = ?", (article_id,))
+        conn.execute("INSERT INTO articles_fts_zh(rowid, title, body) VALUES (?, ?, ?)",
+                     (article_id, index_text(title), index_text(body)))
+
+    def record_document(self, *, url: str, kind: str, sha256: str, nbytes: int, content_type: str | None,
+                        parser_version: str | None = None, article_id: int | None = None) -> None:
+        """Provenance: one row per distinct file fetched (page or attachment), with its hash."""
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO documents (url, kind, article_id, sha256, bytes, content_type, parser_version, fetched_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url, sha256) DO UPDATE SET "
+                "article_id = coalesce(excluded.article_id, article_id)",
+                (url, kind, article_id, sha256, nbytes, content_type, parser_version, utcnow()),
+            )
 
     def insert_article(self, run_id: int, fields: Mapping[str, Any]) -> int | None:
         """Insert an article; its id, or None when the URL (or its body) is already stored."""
@@ -268,6 +296,8 @@ class Store:
                 "translated_at = NULL, tagger_version = NULL WHERE id = :id",
                 {**fields, "now": utcnow(), "id": article_id},
             )
+            title, body = conn.execute("SELECT title_zh, body_zh FROM articles WHERE id = ?", (article_id,)).fetchone()
+            self._index_zh(conn, article_id, title, body)
             return int(old[0]) + 1
 
     def mark_gone(self, article_id: int) -> bool:
@@ -408,5 +438,110 @@ class Store:
         )
 
 
+    # --- search and export (the research interface) ---
+
+    def search(self, *, zh_terms: list[list[str]] | None = None, en_query: str | None = None,
+               source: str | None = None, since: str | None = None, until: str | None = None,
+               sector: str | None = None, province: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search over both languages.
+
+        zh_terms: each Chinese term with its alternative spellings (all terms must match, any spelling of each);
+        en_query: an FTS5 query over the English (porter stemming). With both, an article must match both.
+        Filters: source name, published_at within [since, until] (YYYY-MM-DD), a sector id, a province name.
+        """
+        parts, params = [], {}
+        if zh_terms:
+            params["zh"] = " AND ".join("(" + " OR ".join(phrase(t) for t in alts if phrase(t)) + ")"
+                                        for alts in zh_terms if any(phrase(t) for t in alts))
+            parts.append("SELECT rowid AS id, bm25(articles_fts_zh, 5.0, 1.0) AS score FROM articles_fts_zh "
+                         "WHERE articles_fts_zh MATCH :zh")
+        if en_query:
+            params["en"] = en_query
+            parts.append("SELECT rowid AS id, bm25(articles_fts_en, 5.0, 1.0) AS score, "
+                         "snippet(articles_fts_en, -1, '[', ']', '…', 12) AS en_snippet FROM articles_fts_en "
+                         "WHERE articles_fts_en MATCH :en")
+        if not parts:
+            raise SearchError("empty query")
+        if len(parts) == 2:
+            # IN (subquery) is materialised once into an index; a join of two FTS subqueries is a nested scan
+            matches = (f"SELECT id, score, NULL AS en_snippet FROM ({parts[0]}) "
+                       "WHERE id IN (SELECT rowid FROM articles_fts_en WHERE articles_fts_en MATCH :en)")
+        elif zh_terms:
+            matches = f"SELECT id, score, NULL AS en_snippet FROM ({parts[0]})"
+        else:
+            matches = parts[0]
+        where, filters = self._filters(source, since, until, sector, province)
+        params.update(filters, limit=limit)
+        sql = (f"SELECT a.id, a.url, a.source, a.published_at, a.title_zh, a.title_en, a.body_zh, "
+               f"a.is_platform_announcement, a.translation_engine, m.score, m.en_snippet "
+               f"FROM ({matches}) m JOIN articles a ON a.id = m.id {where} "
+               f"ORDER BY m.score, a.published_at DESC LIMIT :limit")
+        try:
+            return self.query(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc) or "syntax error" in str(exc) or "no such column" in str(exc):
+                raise SearchError(f"cannot read the search query: {exc}. Quote phrases with \"…\", join terms with "
+                                  "AND / OR / NOT, or put a word in quotes to search it literally") from None
+            raise
+
+    @staticmethod
+    def _filters(source: str | None, since: str | None, until: str | None, sector: str | None,
+                 province: str | None) -> tuple[str, dict[str, Any]]:
+        clauses, params = [], {}
+        if source:
+            clauses.append("a.source = :source")
+            params["source"] = source
+        if since:
+            clauses.append("a.published_at >= :since")
+            params["since"] = since
+        if until:
+            clauses.append("substr(a.published_at, 1, 10) <= :until")
+            params["until"] = until
+        if sector:
+            clauses.append("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.field = 'sector' "
+                           "AND t.value = :sector)")
+            params["sector"] = sector
+        if province:
+            clauses.append("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.field = 'province' "
+                           "AND lower(t.value) = lower(:province))")
+            params["province"] = province
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def export_rows(self, *, announcements_only: bool = False, source: str | None = None, since: str | None = None,
+                    until: str | None = None, sector: str | None = None, province: str | None = None
+                    ) -> list[dict[str, Any]]:
+        """Articles (or only platform announcements) with their tags summarised, newest first."""
+        where, params = self._filters(source, since, until, sector, province)
+        if announcements_only:
+            where = (where + " AND " if where else "WHERE ") + "a.is_platform_announcement = 1"
+        rows = self.query(
+            "SELECT a.id, a.url, a.source, a.site, a.published_at, a.first_seen_at, a.title_zh, a.title_en, "
+            "a.body_zh, a.body_en, a.translation_engine, a.translation_model, a.fidelity_missing, "
+            "a.is_platform_announcement, a.mentions_pilot_platform, a.doc_number, a.issuer_zh, a.status, a.version "
+            f"FROM articles a {where} ORDER BY coalesce(a.published_at, a.first_seen_at) DESC, a.id DESC",
+            params,
+        )
+        tags: dict[int, dict[str, list[str]]] = {}
+        for t in self.query("SELECT article_id, field, value FROM tags ORDER BY id"):
+            bucket = tags.setdefault(t["article_id"], {}).setdefault(t["field"], [])
+            if t["value"] not in bucket:
+                bucket.append(t["value"])
+        for row in rows:
+            got = tags.get(row["id"], {})
+            for field, name in (("sector", "sectors"), ("province", "provinces"), ("city", "cities"),
+                                ("host", "hosts"), ("issuer", "issuers")):
+                row[name] = got.get(field, [])
+        return rows
+
+
 def open_store(path: str | Path) -> Store:
     return Store(path)
+
+
+def open_readonly(path: str | Path) -> sqlite3.Connection:
+    """A connection that cannot write (for `pilotwatch sql`); fails if the file does not exist."""
+    if not Path(path).exists():
+        raise StoreError(f"database {path} does not exist")
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+    conn.row_factory = sqlite3.Row
+    return conn

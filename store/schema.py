@@ -236,8 +236,102 @@ def m004_tag_attributes(db: Database) -> None:
     """Hosts, issuers, targets and dates carry details (name_en, type, unit, bound, kind…) as a JSON object."""
     _run(db, "ALTER TABLE tags ADD COLUMN attrs TEXT NOT NULL DEFAULT '{}';\n")
 
+
+@migrations()
+def m005_research_interface(db: Database) -> None:
+    """Provenance of every fetched file, digests sent, bilingual full-text search and views for common questions."""
+    _run(
+        db,
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            sha256 TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            content_type TEXT,
+            parser_version TEXT,
+            fetched_at TEXT NOT NULL,
+            UNIQUE (url, sha256)
+        );
+
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            html_path TEXT,
+            text_path TEXT,
+            items INTEGER NOT NULL DEFAULT 0,
+            announcements INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            recipients TEXT,
+            message_id TEXT
+        );
+
+        ALTER TABLE articles ADD COLUMN site TEXT;
+        ALTER TABLE articles ADD COLUMN canonical_url TEXT;
+        UPDATE articles SET canonical_url = url,
+            site = lower(substr(url, instr(url, '//') + 2, instr(substr(url, instr(url, '//') + 2) || '/', '/') - 1));
+
+        CREATE VIRTUAL TABLE articles_fts_en USING fts5(
+            title_en, body_en, content='articles', content_rowid='id', tokenize='porter unicode61'
+        );
+        CREATE TRIGGER articles_fts_en_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts_en(rowid, title_en, body_en) VALUES (new.id, new.title_en, new.body_en);
+        END;
+        CREATE TRIGGER articles_fts_en_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts_en(articles_fts_en, rowid, title_en, body_en)
+            VALUES ('delete', old.id, old.title_en, old.body_en);
+        END;
+        CREATE TRIGGER articles_fts_en_au AFTER UPDATE OF title_en, body_en ON articles BEGIN
+            INSERT INTO articles_fts_en(articles_fts_en, rowid, title_en, body_en)
+            VALUES ('delete', old.id, old.title_en, old.body_en);
+            INSERT INTO articles_fts_en(rowid, title_en, body_en) VALUES (new.id, new.title_en, new.body_en);
+        END;
+        INSERT INTO articles_fts_en(articles_fts_en) VALUES ('rebuild');
+
+        CREATE VIRTUAL TABLE articles_fts_zh USING fts5(title, body, tokenize='unicode61');
+
+        CREATE VIEW platform_announcements AS
+        SELECT a.id AS article_id, a.published_at, a.source, a.title_en, a.title_zh, a.url,
+            (SELECT group_concat(value, '; ') FROM (SELECT DISTINCT value FROM tags t WHERE t.article_id = a.id AND t.field = 'sector')) AS sectors,
+            (SELECT group_concat(value, '; ') FROM (SELECT DISTINCT value FROM tags t WHERE t.article_id = a.id AND t.field = 'province')) AS provinces,
+            (SELECT group_concat(value, '; ') FROM (SELECT DISTINCT value FROM tags t WHERE t.article_id = a.id AND t.field = 'city')) AS cities,
+            (SELECT group_concat(value, '; ') FROM (SELECT DISTINCT value FROM tags t WHERE t.article_id = a.id AND t.field = 'host')) AS hosts,
+            coalesce((SELECT group_concat(value, '; ') FROM (SELECT DISTINCT value FROM tags t WHERE t.article_id = a.id AND t.field = 'issuer')), a.issuer_zh) AS issuers,
+            a.doc_number, a.translation_engine, a.first_seen_at
+        FROM articles a WHERE a.is_platform_announcement = 1;
+
+        CREATE VIEW source_health AS
+        SELECT s.name, s.label, s.last_ok_at, s.last_new_at, s.last_error_at, s.last_error_kind, s.last_error,
+            s.consecutive_failures, s.blocked_until,
+            (s.last_error_at IS NOT NULL AND (s.last_ok_at IS NULL OR s.last_error_at > s.last_ok_at)) AS failing,
+            (SELECT count(*) FROM articles a WHERE a.source = s.name) AS articles,
+            (SELECT count(*) FROM articles a WHERE a.source = s.name AND a.status = 'gone') AS gone,
+            (SELECT count(*) FROM lists l WHERE l.source = s.name) AS lists,
+            (SELECT sum(l.empty_count) FROM lists l WHERE l.source = s.name) AS empty_list_reads
+        FROM sources s;
+        """,
+    )
+    from .fts import index_text
+
+    rows = db.execute("SELECT id, title_zh, body_zh FROM articles").fetchall()
+    db.conn.executemany("INSERT INTO articles_fts_zh(rowid, title, body) VALUES (?, ?, ?)",
+                        [(r[0], index_text(r[1]), index_text(r[2])) for r in rows])
+
 def _run(db: Database, script: str) -> None:
-    # executescript() would COMMIT the migration's transaction first, so statements run one by one.
-    for statement in script.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+    # executescript() would COMMIT the migration's transaction first, so statements run one by one
+    # (complete_statement keeps trigger bodies, which contain semicolons, in one piece).
+    import sqlite3
+
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:80]}")

@@ -34,7 +34,7 @@ def test_every_column_documented(tmp_path):
     schema = README.split("## Database schema", 1)[1].split("\n## ", 1)[0]
     missing = []
     for table in st.db.table_names():
-        if table.startswith("_"):
+        if table.startswith(("_", "articles_fts_")):  # FTS5 tables and their shadow tables: documented as a group
             continue
         section = re.search(rf"\*\*{table}\*\*(.*?)(?=\n\*\*|\Z)", schema, re.S)
         assert section, f"table {table} is not documented"
@@ -43,3 +43,30 @@ def test_every_column_documented(tmp_path):
                 missing.append(f"{table}.{column}")
     st.close()
     assert missing == []
+
+
+def test_views_and_search_tables_documented(tmp_path):
+    from store import open_store
+
+    st = open_store(tmp_path / "pw.db")
+    schema = README.split("## Database schema", 1)[1].split("\n## ", 1)[0]
+    for view in st.db.view_names():
+        assert f"`{view}`" in schema
+        for column in st.db[view].columns_dict:
+            assert f"`{column}`" in schema, f"{view}.{column}"
+    for fts in ("articles_fts_en", "articles_fts_zh"):
+        assert f"`{fts}`" in schema
+    st.close()
+
+
+def test_datasette_metadata_is_generated_from_this_readme():
+    import json
+
+    from pilotwatch.datasette import build
+
+    committed = json.loads((Path(__file__).resolve().parents[1] / "datasette" / "metadata.json").read_text("utf-8"))
+    assert committed == build(README)
+    tables = committed["databases"]["pilotwatch"]["tables"]
+    assert {"articles", "tags", "sources", "documents", "digests"} <= set(tables)
+    assert set(committed["databases"]["pilotwatch"]["queries"]) >= {"announcements_by_province",
+                                                                   "announcements_by_sector", "new_this_week"}
