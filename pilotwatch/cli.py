@@ -18,9 +18,16 @@ from .config import Config, ConfigError, load_config
 log = logging.getLogger("pilotwatch")
 
 
-def _setup_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _setup_logging(verbose: int, quiet: bool, log_file: str | None) -> None:
+    level = logging.ERROR if quiet else logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=level, stream=sys.stderr, format=fmt)
+    if log_file:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter(fmt))
+        handler.setLevel(logging.INFO)  # the file keeps the whole story even when the terminal is quiet
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(min(level, logging.INFO))
 
 
 def _config(ctx: click.Context, **overrides) -> Config:
@@ -35,8 +42,10 @@ def _config(ctx: click.Context, **overrides) -> Config:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="PILOTWATCH_CONFIG",
               help="TOML config file (keys as in pilotwatch/defaults.toml).")
 @click.option("-v", "--verbose", count=True, help="Log more to stderr (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="For cron: only errors on stderr; the summary line only on failure.")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Also log (at info level) to this file.")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool, log_file: str | None) -> None:
     """PilotWatch: bilingual monitor of China's biomanufacturing pilot-scale platforms.
 
     Crawls Xinhua, Science and Technology Daily, MIIT, NDRC and the gov.cn policy library, translates (offline gloss
@@ -48,8 +57,8 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
         pilotwatch run --db pw.db    # the live sources
     """
-    ctx.obj = {"config_path": config_path}
-    _setup_logging(verbose)
+    ctx.obj = {"config_path": config_path, "quiet": quiet}
+    _setup_logging(verbose, quiet, log_file)
 
 
 def _open_store(config: Config, *, must_exist: bool = False):
@@ -64,16 +73,26 @@ def _open_store(config: Config, *, must_exist: bool = False):
 
 
 def _execute(config: Config, *, sources, mode: str, digest_dir: str | None = None) -> None:
-    from .pipeline import build_client, run_pipeline
+    from .pipeline import RunLocked, build_client, run_lock, run_pipeline
 
-    store = _open_store(config)
+    quiet = click.get_current_context().obj.get("quiet", False)
+    # a progress line only for a person at a terminal; cron and pipes get the summary line alone
+    progress = (lambda msg: click.echo(f"\r\033[K{msg}", err=True, nl=False)) if sys.stderr.isatty() and not quiet else None
     try:
-        with build_client(config) as client:
-            report = run_pipeline(config, sources=sources, client=client, store=store, mode=mode,
-                                  digest_dir=digest_dir)
-    finally:
-        store.close()
-    click.echo(report.summary())
+        with run_lock(config.db):
+            store = _open_store(config)
+            try:
+                with build_client(config) as client:
+                    report = run_pipeline(config, sources=sources, client=client, store=store, mode=mode,
+                                          digest_dir=digest_dir, progress=progress)
+            finally:
+                store.close()
+    except RunLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    if progress:
+        click.echo("\r\033[K", err=True, nl=False)
+    if not quiet or report.exit_code:
+        click.echo(report.summary())
     sys.exit(report.exit_code)
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 # Secrets come only from these environment variables; they are not configuration keys and never reach the DB or logs.
 SECRET_ENV = frozenset({"PILOTWATCH_LLM_API_KEY", "PILOTWATCH_SMTP_PASSWORD"})
-CHOICES = {"translate_engine": ("gloss", "ct2", "hf", "llm"), "translate_bodies": ("all", "relevant")}
+CHOICES = {"translate_engine": ("gloss", "ct2", "hf", "llm"), "translate_bodies": ("all", "relevant"),
+           "smtp_security": ("starttls", "ssl", "none")}
 
 
 class ConfigError(ValueError):
@@ -42,11 +43,25 @@ class Config:
     llm_url: str
     llm_model: str
     timezone: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_user: str
+    smtp_from: str
+    smtp_timeout: float
+    recipients: tuple[str, ...]
+    send_empty: bool
 
 
 def _coerce(key: str, value: Any, where: str) -> Any:
     kind = Config.__dataclass_fields__[key].type
     try:
+        if kind == "tuple[str, ...]":
+            if isinstance(value, str):  # from the environment: comma-separated
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise ValueError(value)
+            return tuple(value)
         if kind == "bool":
             if isinstance(value, str):
                 low = value.strip().lower()
@@ -68,6 +83,7 @@ def _coerce(key: str, value: Any, where: str) -> Any:
             raise ValueError(value)
         return value
     except (TypeError, ValueError):
+        kind = "a list of strings" if kind == "tuple[str, ...]" else kind
         raise ConfigError(f"{where}: {key} must be {kind}, got {value!r}") from None
 
 

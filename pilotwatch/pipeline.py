@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -92,11 +93,15 @@ def build_client(config: Config) -> httpx.Client:
 
 def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: httpx.Client, store: Store,
                  mode: str = "live", digest_dir: str | Path | None = None, today: date | None = None,
-                 now: datetime | None = None) -> RunReport:
+                 now: datetime | None = None, progress: Callable[[str], None] | None = None) -> RunReport:
     report = RunReport(run_id=store.start_run(mode), sources_total=len(sources))
     crawl = Crawl(config, sources, client, store, report, now or datetime.now(UTC))
-    for source in sources:
+    for i, source in enumerate(sources, 1):
+        if progress:
+            progress(f"crawling {source.name} ({i}/{len(sources)})")
         crawl.source(source)
+    if progress:
+        progress("tagging and translating")
     tag_pending(store, report)  # first: whether a body is translated depends on the article being relevant
     translate_pending(config, store, report)
     tz = ZoneInfo(config.timezone)
@@ -109,6 +114,39 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
         announcements=report.announcements, failures=report.failures,
     )
     return report
+
+
+class RunLocked(Exception):
+    """Another run holds the lock of this database."""
+
+
+@contextmanager
+def run_lock(db_path: str | Path):
+    """One run per database at a time: an exclusive flock on <db>.lock. The kernel drops the lock when the holder
+    exits or is killed, so a crashed run never leaves a stale lock behind."""
+    import fcntl
+    import os
+
+    lock_path = Path(f"{db_path}.lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+")  # noqa: SIM115 (held for the whole run)
+    except OSError as exc:
+        raise RunLocked(f"cannot open database {db_path}: cannot create lock file {lock_path}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            raise RunLocked(f"another pilotwatch run (pid {holder}) is using {db_path}; lock file {lock_path}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
 
 
 class SourceBlocked(Exception):

@@ -121,3 +121,27 @@ def test_tag_command_one_line_out_per_line_in():
     assert out[0]["provinces"][0]["name"] == "Shandong" and out[0]["evidence"]
     assert out[1]["line"] == 2 and "error" in out[1] and "title" in out[3]["error"]
     assert not out[2]["is_platform_announcement"] and out[2]["sectors"] == []
+
+
+def test_overlapping_runs_do_not_both_proceed(tmp_path):
+    db = tmp_path / "pw.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pilotwatch.pipeline import run_lock\n"
+         f"with run_lock({str(db)!r}):\n    print('locked', flush=True)\n    time.sleep(30)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        r = CliRunner().invoke(cli, ["run", "--db", str(db), "--only", "ndrc"])
+        assert r.exit_code == 1 and "another pilotwatch run" in r.output and str(holder.pid) in r.output
+    finally:
+        holder.kill()
+        holder.wait()
+    from pilotwatch.pipeline import run_lock
+
+    with run_lock(db):  # the kernel released the killed holder's lock: no stale lock file blocks the next run
+        pass
+
+
+def test_quiet_prints_nothing_on_success(tmp_path):
+    r = CliRunner().invoke(cli, ["--quiet", "demo", "--out", str(tmp_path / "d"), "--port", "18280"])
+    assert r.exit_code == 0 and r.stdout == ""
