@@ -16,6 +16,6 @@ from .model import SECTORS, Tag, Tagging
 from .tagger import tag_article
 
 # Bump when rules or data change, so stored tags can be recomputed: major = API, minor = rules, patch = data.
-TAGGER_VERSION = "0.2.0"
+TAGGER_VERSION = "0.3.0"
 
 __all__ = ["SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]

@@ -1,9 +1,15 @@
 """Length-preserving normalisation: every character maps to exactly one character.
 
-NFKC folds full-width digits, letters and punctuation (２０２７ → 2027, ， → ,); t2s.tsv folds the Traditional
-characters of our vocabulary to Simplified. A character whose NFKC form is longer than one character (㎏ → kg,
+NFKC folds full-width digits, letters and punctuation (２０２７ → 2027, ， → ,); t2s.tsv folds Traditional characters to
+Simplified (試 → 试, 廣東 → 广东, 平臺 → 平台). A character whose NFKC form is longer than one character (㎏ → kg,
 … → ...) is left as it is, so offset i in the normalised string is offset i in the original: evidence spans found on
 the normalised text slice the original text directly.
+
+t2s.tsv is OpenCC's own character table (TSCharacters, TSCharactersExt), exported into the repository, so the opencc
+package is not needed at run time. OpenCC's converters are not used on the text itself: "t2s" keeps the length (all its
+tables map n characters to n) but converts phrases by context, so a name would not always fold the same way inside a
+sentence as on its own; "tw2sp" also rewrites Taiwan vocabulary and changes the length (網際網路 → 互联网). Character
+by character, a gazetteer name folded once matches every spelling of it in any text.
 """
 
 from __future__ import annotations

@@ -2,10 +2,12 @@
 
 Files (all UTF-8; lines starting with # are comments; the first other line of a TSV is its header):
     provinces.tsv  34 provincial-level divisions: code, name, short, name_en, aliases_zh, aliases_en
-    cities.tsv     333 prefecture-level divisions: code, name, province_code, kind, aliases
+    cities.tsv     333 prefecture-level divisions: code, name, name_en, province_code, kind, aliases, aliases_en
+    counties.tsv   county-level divisions (区/县/县级市/旗...): code, name, city_code
+    zones.tsv      development zones and named areas: name, kind, code, city_code, aliases, aliases_en
     sectors.tsv    sector keyword table: sector (or "-" for a blocker), lang, keyword
-    terms.toml     classifier patterns, organisation suffixes and stop words, place vetoes
-    t2s.tsv        Traditional → Simplified, one character to one character
+    terms.toml     classifier patterns, organisation suffixes and stop words, place vetoes and rules
+    t2s.tsv        Traditional → Simplified, one character to one character (from OpenCC's data)
 """
 
 from __future__ import annotations
@@ -55,9 +57,34 @@ class Province:
 class City:
     code: str
     name: str
+    name_en: str
     province_code: str
     kind: str  # city | prefecture | autonomous_prefecture | league
     aliases: tuple[str, ...]
+    aliases_en: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str
+    city_code: str  # a cities() code, or the province code where there is no prefecture: the districts of Beijing,
+    #                 Tianjin, Shanghai and Chongqing and the county-level units governed by a province (仙桃市)
+    province_code: str
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    kind: str  # hi_tech | etdz | new_area | other | stat (see zones.tsv)
+    code: str  # its own statistical code (xx7x), else the county it lies in, else its city
+    city_code: str  # as County.city_code
+    province_code: str
+    aliases: tuple[str, ...]
+    aliases_en: tuple[str, ...]
+
+
+ZONE_KINDS = ("hi_tech", "etdz", "new_area", "other", "stat")
 
 
 @cache
@@ -74,12 +101,90 @@ def provinces() -> tuple[Province, ...]:
 
 @cache
 def cities() -> tuple[City, ...]:
+    """The 333 prefecture-level divisions. Beijing, Tianjin, Shanghai and Chongqing are provinces, not cities."""
     known = {p.code for p in provinces()}
     out = []
     for r in read_tsv("cities.tsv"):
         if r["province_code"] not in known:
             raise DataError(f"cities.tsv: {r['name']} has unknown province_code {r['province_code']}")
-        out.append(City(r["code"], r["name"], r["province_code"], r["kind"], _split(r["aliases"])))
+        if not r["name_en"]:
+            raise DataError(f"cities.tsv: {r['name']} has no name_en")
+        out.append(
+            City(
+                r["code"],
+                r["name"],
+                r["name_en"],
+                r["province_code"],
+                r["kind"],
+                _split(r["aliases"]),
+                _split(r["aliases_en"]),
+            )
+        )
+    return tuple(out)
+
+
+@cache
+def city_by_code() -> dict[str, City]:
+    return {c.code: c for c in cities()}
+
+
+@cache
+def _province_codes() -> frozenset[str]:
+    return frozenset(p.code for p in provinces())
+
+
+def _parent_code(name: str, row: dict[str, str]) -> str:
+    """The row's city_code, checked: a prefecture-level city, or its own province code."""
+    code = row["city_code"]
+    province = code[:2] + "0000"
+    if code not in city_by_code() and code != province:
+        raise DataError(f"{name}: {row['name']} has unknown city_code {code}")
+    if province not in _province_codes():
+        raise DataError(f"{name}: {row['name']} has unknown province {province}")
+    return code
+
+
+@cache
+def counties() -> tuple[County, ...]:
+    out = []
+    seen: set[str] = set()
+    for r in read_tsv("counties.tsv"):
+        code = r["code"]
+        if len(code) != 6 or not code.isdigit() or code in seen:
+            raise DataError(f"counties.tsv: bad or duplicate code {code!r} ({r['name']})")
+        seen.add(code)
+        city_code = _parent_code("counties.tsv", r)
+        out.append(County(code, r["name"], city_code, city_code[:2] + "0000"))
+    return tuple(out)
+
+
+@cache
+def zones() -> tuple[Zone, ...]:
+    known = {c.code for c in counties()} | set(city_by_code())
+    out = []
+    names: set[str] = set()
+    for r in read_tsv("zones.tsv"):
+        if r["kind"] not in ZONE_KINDS:
+            raise DataError(f"zones.tsv: {r['name']} has unknown kind {r['kind']!r}")
+        if r["name"] in names:
+            raise DataError(f"zones.tsv: duplicate zone {r['name']}")
+        names.add(r["name"])
+        city_code = _parent_code("zones.tsv", r)
+        code = r["code"]
+        own_statistical = len(code) == 6 and code[4] == "7" and code[:2] == city_code[:2]
+        if code not in known and code != city_code and not own_statistical:
+            raise DataError(f"zones.tsv: {r['name']} has unknown code {code}")
+        out.append(
+            Zone(
+                r["name"],
+                r["kind"],
+                code,
+                city_code,
+                city_code[:2] + "0000",
+                _split(r["aliases"]),
+                _split(r["aliases_en"]),
+            )
+        )
     return tuple(out)
 
 

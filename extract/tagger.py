@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .classify import classify
+from .entities import entity_tags
 from .model import Tag, Tagging
 from .normalize import normalize
 from .orgs import OrgSpan, find_orgs, mask
@@ -16,7 +17,7 @@ from .places import find_places
 from .sectors import vote
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_FIELD_ORDER = {"sector": 0, "province": 1, "place_mentioned": 2}
+_FIELD_ORDER = {"sector": 0, "province": 1, "city": 2, "place_mentioned": 3}
 _PART_ORDER = {"title": 0, "body": 1}
 
 
@@ -50,26 +51,46 @@ def tag_article(title: str, body: str, *, published: str | None = None) -> Taggi
             # A government body's place prefix is its jurisdiction (山东省工业和信息化厅 → Shandong); any other
             # organisation's place (…天津工业生物技术研究所) is where that organisation is, not the platform.
             is_platform_place = verdict.is_platform_announcement and (org is None or org.gov)
-            field = "province" if is_platform_place else "place_mentioned"
             evidence = original[part][hit.start : hit.end]
-            places.append(Tag(field, hit.province.name_en, hit.province.code, evidence, part, hit.start, hit.end))
+            span = (evidence, part, hit.start, hit.end)
+            if is_platform_place:
+                places.append(Tag("province", hit.province.name_en, hit.province.code, *span))
+                if hit.city is not None:
+                    detail = [("province", hit.province.name_en), ("via", hit.via), ("code_detail", hit.code)]
+                    if hit.county is not None:
+                        detail.append(("county", hit.county.name))
+                    if hit.zone is not None:
+                        detail.append(("zone", hit.zone.name))
+                    places.append(Tag("city", hit.city.name_en, hit.city.code, *span, attrs=tuple(detail)))
+            elif hit.via != "county" or hit.city is None:
+                # a mention names the place as written: a city (or the zone's city) rather than its province;
+                # a bare county is too fine-grained to report
+                if hit.city is not None:
+                    places.append(Tag("place_mentioned", hit.city.name_en, hit.city.code, *span,
+                                      attrs=(("province", hit.province.name_en),)))
+                else:
+                    places.append(Tag("place_mentioned", hit.province.name_en, hit.province.code, *span))
 
-    # One tag per (field, value), keeping the first evidence (title before body); a province that is also a platform
-    # province is not repeated as place_mentioned.
+    # One tag per (field, value), keeping the first evidence (title before body); a place that is also a platform
+    # place is not repeated as place_mentioned.
     seen: set[tuple[str, str]] = set()
-    provinces = {t.value for t in places if t.field == "province"}
+    platform_places = {t.value for t in places if t.field in ("province", "city")}
     place_tags: list[Tag] = []
     for t in places:
         key = (t.field, t.value)
-        if key in seen or (t.field == "place_mentioned" and t.value in provinces):
+        if key in seen or (t.field == "place_mentioned" and t.value in platform_places):
             continue
         seen.add(key)
         place_tags.append(t)
     place_tags.sort(key=lambda t: (_FIELD_ORDER[t.field], _PART_ORDER[t.part], t.start))
 
+    entity_tags_: list[Tag] = []
+    if lang == "zh" and verdict.is_platform_announcement:  # hosts, issuers, targets, dates of the platform(s)
+        entity_tags_ = entity_tags(norm, original, orgs, published=published)
+
     return Tagging(
         is_platform_announcement=verdict.is_platform_announcement,
         mentions_pilot_platform=verdict.mentions_pilot_platform,
-        tags=tuple(sector_tags + place_tags),  # sectors best-first, then places in reading order
+        tags=tuple(sector_tags + place_tags + entity_tags_),  # sectors best-first, places in reading order, entities
         reasons=verdict.reasons,
     )

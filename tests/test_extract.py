@@ -160,11 +160,12 @@ def test_wuhan_platform_hosted_by_a_university():
     assert values(r, "province") == {"Hubei"}
     assert {t.code for t in r.tags if t.field == "province"} == {"420000"}
     assert values(r, "sector") == {"enzymes", "food_additives"}
-    # 华中农业大学 is an organisation: nothing inside it is evidence for anything.
+    # 华中农业大学 is an organisation: it is the host, and nothing inside it is evidence for anything else.
     title, body = WUHAN
     org_start = body.index("华中农业大学")
     org_end = org_start + len("华中农业大学")
-    assert not [t for t in r.tags if t.part == "body" and t.start < org_end and t.end > org_start]
+    inside = [t for t in r.tags if t.part == "body" and t.start < org_end and t.end > org_start]
+    assert [(t.field, t.value) for t in inside] == [("host", "华中农业大学")]
 
 
 def test_shandong_list_with_a_tianjin_partner():
@@ -227,7 +228,7 @@ def test_near_miss_reasons_say_why():
 
 def test_places_in_a_non_announcement_are_only_mentioned():
     r = tag_article(*NEAR_MISSES["demonstration base opening"])
-    assert values(r, "place_mentioned") == {"Jiangsu"}
+    assert values(r, "place_mentioned") == {"Changzhou"}  # mentions name the place as written (a city here)
     sme = tag_article(*NEAR_MISSES["SME public service demonstration platform list"])
     assert values(sme, "place_mentioned") == {"Zhejiang"}
 
@@ -304,17 +305,20 @@ def test_offsets_survive_full_width_characters():
 
 @pytest.mark.parametrize("name", sorted(ALL_EXAMPLES))
 def test_tag_values_come_from_controlled_vocabularies(name):
-    provinces = {p.name_en: p.code for p in resources.provinces()}
+    places = {(p.name_en, p.code) for p in resources.provinces()} | {(c.name_en, c.code) for c in resources.cities()}
     r = tag_article(*ALL_EXAMPLES[name])
     assert isinstance(r.tags, tuple) and isinstance(r.reasons, tuple) and r.reasons
     for t in r.tags:
         assert isinstance(t, Tag)
-        assert t.field in FIELDS and t.part in ("title", "body")
+        assert t.field in FIELDS and t.part in ("title", "body", "meta")
         if t.field == "sector":
             assert t.value in SECTORS and t.code is None
-        else:
-            assert provinces[t.value] == t.code
-    assert len({(t.field, t.value) for t in r.tags}) == len(r.tags)  # one tag per field and value
+        elif t.field in ("province", "city", "place_mentioned"):
+            assert (t.value, t.code) in places  # (泰州 and 台州 are both "Taizhou": compare name and code)
+        else:  # entities: hosts, issuers, targets, dates, money carry their details in attrs
+            assert t.code is None and (t.attrs or t.field == "money")
+    # one tag per field, value and details
+    assert len({(t.field, t.value, t.attrs) for t in r.tags}) == len(r.tags)
 
 
 def test_sectors_only_for_announcements():
