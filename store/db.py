@@ -449,27 +449,28 @@ class Store:
         en_query: an FTS5 query over the English (porter stemming). With both, an article must match both.
         Filters: source name, published_at within [since, until] (YYYY-MM-DD), a sector id, a province name.
         """
-        parts, params = [], {}
+        params: dict[str, Any] = {}
+        zh_sql = ("SELECT rowid AS id, bm25(articles_fts_zh, 5.0, 1.0) AS score FROM articles_fts_zh "
+                  "WHERE articles_fts_zh MATCH :zh")
         if zh_terms:
             params["zh"] = " AND ".join("(" + " OR ".join(phrase(t) for t in alts if phrase(t)) + ")"
                                         for alts in zh_terms if any(phrase(t) for t in alts))
-            parts.append("SELECT rowid AS id, bm25(articles_fts_zh, 5.0, 1.0) AS score FROM articles_fts_zh "
-                         "WHERE articles_fts_zh MATCH :zh")
         if en_query:
             params["en"] = en_query
-            parts.append("SELECT rowid AS id, bm25(articles_fts_en, 5.0, 1.0) AS score, "
-                         "snippet(articles_fts_en, -1, '[', ']', '…', 12) AS en_snippet FROM articles_fts_en "
-                         "WHERE articles_fts_en MATCH :en")
-        if not parts:
-            raise SearchError("empty query")
-        if len(parts) == 2:
-            # IN (subquery) is materialised once into an index; a join of two FTS subqueries is a nested scan
-            matches = (f"SELECT id, score, NULL AS en_snippet FROM ({parts[0]}) "
-                       "WHERE id IN (SELECT rowid FROM articles_fts_en WHERE articles_fts_en MATCH :en)")
+        if zh_terms and en_query:
+            # both sides materialised once and joined on an automatic index (joining the two FTS scans directly,
+            # or an IN pushed into the FTS table, rescans one side per row of the other)
+            matches = (f"WITH zh AS MATERIALIZED ({zh_sql}), en AS MATERIALIZED (SELECT rowid AS id, "
+                       "bm25(articles_fts_en, 5.0, 1.0) AS score FROM articles_fts_en WHERE articles_fts_en MATCH :en) "
+                       "SELECT zh.id, zh.score + en.score AS score, NULL AS en_snippet FROM zh JOIN en ON en.id = zh.id")
         elif zh_terms:
-            matches = f"SELECT id, score, NULL AS en_snippet FROM ({parts[0]})"
+            matches = f"SELECT id, score, NULL AS en_snippet FROM ({zh_sql})"
+        elif en_query:
+            matches = ("SELECT rowid AS id, bm25(articles_fts_en, 5.0, 1.0) AS score, "
+                       "snippet(articles_fts_en, -1, '[', ']', '…', 12) AS en_snippet FROM articles_fts_en "
+                       "WHERE articles_fts_en MATCH :en")
         else:
-            matches = parts[0]
+            raise SearchError("empty query")
         where, filters = self._filters(source, since, until, sector, province)
         params.update(filters, limit=limit)
         sql = (f"SELECT a.id, a.url, a.source, a.published_at, a.title_zh, a.title_en, a.body_zh, "
