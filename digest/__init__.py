@@ -1,7 +1,26 @@
-"""Digest stage: build (pure: store rows → Digest) and render (Jinja2 HTML + plain text)."""
+"""Digest stage: build (pure: store rows → Digest), render (Jinja2 HTML + plain text) and send (SMTP).
 
-from .build import SECTOR_LABELS, Digest, Item, build_digest
-from .render import render_html, render_text, safe_url, write_digest
+Imports no other project package: the pipeline passes plain rows (dicts) in and gets files and messages out.
+"""
 
-__all__ = ["SECTOR_LABELS", "Digest", "Item", "build_digest", "render_html",
-           "render_text", "safe_url", "write_digest"]
+from .build import (
+    PLATFORM_TARGET,
+    SECTOR_LABELS,
+    TARGET_YEAR,
+    Change,
+    Digest,
+    Group,
+    Item,
+    Name,
+    Progress,
+    SourceHealth,
+    build_digest,
+    build_progress,
+)
+from .render import render, render_html, render_text, safe_url, write_digest
+from .send import SECRET_PASSWORD_ENV, SendError, SendResult, SmtpSettings, build_message, check_login, send
+
+__all__ = ["PLATFORM_TARGET", "SECRET_PASSWORD_ENV", "SECTOR_LABELS", "TARGET_YEAR", "Change", "Digest", "Group",
+           "Item", "Name", "Progress", "SendError", "SendResult", "SmtpSettings", "SourceHealth", "build_digest",
+           "build_message", "build_progress", "check_login", "render", "render_html", "render_text", "safe_url",
+           "send", "write_digest"]

@@ -1,4 +1,7 @@
-"""Digest → HTML and plain text (Jinja2, autoescaped: crawled titles are untrusted), and writing them to a folder."""
+"""Digest → HTML and plain text (Jinja2; the HTML is autoescaped: crawled titles are untrusted), and writing them.
+
+The two renderings are the two parts of the e-mail (send.build_message): text first, HTML second.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,26 @@ import urllib.parse
 from functools import cache
 from pathlib import Path
 
-from .build import SECTOR_LABELS, Digest
+from .build import SECTOR_LABELS, Digest, sector_label
 
 
 def safe_url(url: str) -> str:
-    """Only http(s) links reach an analyst's mailbox; anything else (javascript:, data:) becomes inert."""
-    return url if urllib.parse.urlsplit(url).scheme in ("http", "https") else "#"
+    """Only absolute http(s) links reach an analyst's mailbox; anything else (javascript:, data:, relative, a URL with
+    spaces or control characters that could break a line of the text part) becomes the inert "#"."""
+    url = str(url or "")
+    if not url or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return "#"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "#"
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else "#"
+
+
+def text_url(url: str) -> str:
+    """The link line of the plain-text part: the URL, or a note that it was withheld."""
+    safe = safe_url(url)
+    return safe if safe != "#" else "(link withheld: not an absolute http(s) URL)"
 
 
 @cache
@@ -24,9 +41,11 @@ def _env():
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
     env.filters["safe_url"] = safe_url
-    env.filters["sector_label"] = lambda s: SECTOR_LABELS.get(s, s)
+    env.filters["text_url"] = text_url
+    env.filters["sector_label"] = sector_label
     return env
 
 
@@ -36,6 +55,11 @@ def render_html(d: Digest) -> str:
 
 def render_text(d: Digest) -> str:
     return _env().get_template("digest.txt.j2").render(d=d, sector_labels=SECTOR_LABELS)
+
+
+def render(d: Digest) -> tuple[str, str]:
+    """(html, text): both parts of the message."""
+    return render_html(d), render_text(d)
 
 
 def write_digest(d: Digest, out_dir: str | Path) -> tuple[Path, Path]:

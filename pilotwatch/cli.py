@@ -220,6 +220,91 @@ def sources(ctx: click.Context, db: str | None, as_json: bool) -> None:
                        f"{lst['new_items'] or 0} new, {lst['empty_count']} empty reads, {state}")
 
 
+@cli.command()
+@click.option("--offline", is_flag=True, help="Skip the checks that need the network (source reachability).")
+@click.pass_context
+def doctor(ctx: click.Context, offline: bool) -> None:
+    """Check the configuration, database, sources, translation engine and SMTP login; say what is wrong.
+
+    Secrets are never printed: only whether they are set.
+
+    Example:
+
+        pilotwatch doctor
+    """
+    import os
+
+    import httpx
+
+    import translate
+
+    from .pipeline import SECRET_LLM_KEY, SECRET_SMTP_PASSWORD, build_client, load_engine, smtp_settings
+
+    problems = 0
+
+    def report(ok: bool, what: str, detail: str = "") -> None:
+        nonlocal problems
+        problems += not ok
+        click.echo(f"{'ok  ' if ok else 'FAIL'} {what}{': ' + detail if detail else ''}")
+
+    try:
+        config = load_config(ctx.obj["config_path"])
+        report(True, "configuration", ctx.obj["config_path"] or "packaged defaults + environment")
+    except ConfigError as exc:
+        report(False, "configuration", str(exc))
+        sys.exit(1)
+    from store import StoreError, open_store
+
+    try:
+        store = open_store(config.db)
+        n = store.query("SELECT count(*) AS n FROM articles")[0]["n"]
+        store.close()
+        report(True, "database", f"{config.db} ({n} articles, schema up to date)")
+    except StoreError as exc:
+        report(False, "database", str(exc))
+    from crawler import SourceConfigError, load_sources
+
+    try:
+        sources = load_sources(config.sources_file or None)
+        report(True, "sources", f"{len(sources)} configured: {', '.join(s.name for s in sources)}")
+    except SourceConfigError as exc:
+        report(False, "sources", str(exc))
+        sources = []
+    if not offline:
+        with build_client(config) as client:
+            for src in sources:
+                try:
+                    r = client.get(src.base + "/robots.txt", timeout=min(config.timeout, 10))
+                    report(r.status_code < 500 and r.status_code not in (403, 412, 521), f"reach {src.name}",
+                           f"{src.base} answered HTTP {r.status_code}")
+                except httpx.HTTPError as exc:
+                    report(False, f"reach {src.name}", f"{src.base}: {type(exc).__name__}")
+    try:
+        engine = load_engine(config)
+        report(True, "translation engine", f"{engine.engine} ({engine.model})")
+    except translate.TranslateError as exc:
+        report(False, "translation engine", f"{exc} (the run would gloss instead)")
+    if config.translate_engine == "llm":
+        report(True, "LLM API key", f"{SECRET_LLM_KEY} is {'set' if os.environ.get(SECRET_LLM_KEY) else 'not set'}")
+    settings = smtp_settings(config)
+    if settings is None:
+        report(True, "SMTP", "smtp_host not set: digests are written to disk only")
+    else:
+        import digest
+
+        if not config.recipients or not config.smtp_from:
+            report(False, "SMTP", "set recipients and smtp_from to mail the digest")
+        password = "set" if os.environ.get(SECRET_SMTP_PASSWORD) else "not set"
+        try:
+            digest.check_login(settings)
+            report(True, "SMTP login", f"{settings.host}:{settings.port} ({settings.security}; "
+                                       f"{SECRET_SMTP_PASSWORD} {password})")
+        except digest.SendError as exc:
+            report(False, "SMTP login", f"{exc} ({SECRET_SMTP_PASSWORD} {password})")
+    click.echo("all checks passed" if not problems else f"{problems} problem(s) found")
+    sys.exit(1 if problems else 0)
+
+
 @cli.command("translate")
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--engine", type=click.Choice(["gloss", "ct2", "hf", "llm"]),
@@ -478,27 +563,47 @@ def model_install(path: str, dest: str) -> None:
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Day to digest (default: today).")
 @click.option("--db", help="SQLite file (config key db).")
 @click.option("--out", "out_dir", help="Folder for the digest files (config key digest_dir).")
+@click.option("--send", is_flag=True, help="Also mail it (smtp_* and recipients in config; password from "
+                                          "PILOTWATCH_SMTP_PASSWORD).")
+@click.option("--force", is_flag=True, help="With --send: mail it even if this day's digest was already sent.")
 @click.pass_context
-def digest_cmd(ctx: click.Context, day, db: str | None, out_dir: str | None) -> None:
-    """Write the digest (HTML + plain text) of the articles first seen on a day.
+def digest_cmd(ctx: click.Context, day, db: str | None, out_dir: str | None, send: bool, force: bool) -> None:
+    """Write the digest (HTML + plain text) of the articles first seen on a day, and optionally mail it.
+
+    A digest is mailed at most once per day unless --force; a failed send leaves the files on disk.
 
     Example:
 
-        pilotwatch digest --date 2025-12-22 --out digests/
+        pilotwatch digest --date 2025-12-22 --out digests/ --send
     """
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from .pipeline import write_digest
+    import digest
+
+    from .pipeline import AlreadySent, send_digest, write_digest
 
     config = _config(ctx, db=db, digest_dir=out_dir)
     tz = ZoneInfo(config.timezone)
+    the_day = day.date() if day else datetime.now(tz).date()
     store = _open_store(config, must_exist=True)
     try:
-        paths = write_digest(store, day.date() if day else datetime.now(tz).date(), tz, Path(config.digest_dir))
+        paths = write_digest(store, the_day, tz, Path(config.digest_dir))
+        click.echo(f"digest {paths[0]} {paths[1]}")
+        if send:
+            if not config.smtp_host or not config.recipients:
+                raise click.ClickException("set smtp_host and recipients in the config to send the digest")
+            try:
+                result = send_digest(config, store, the_day, tz, force=force)
+            except (AlreadySent, digest.SendError) as exc:
+                raise click.ClickException(f"{exc} (the digest is on disk: {paths[0]})") from None
+            if result is None:
+                click.echo("nothing new and send_empty = false: not mailed")
+            else:
+                click.echo(f"sent to {len(result.accepted)} recipient(s) ({result.message_id})"
+                           + (f"; refused: {', '.join(result.refused)}" if result.refused else ""))
     finally:
         store.close()
-    click.echo(f"digest {paths[0]} {paths[1]}")
 
 
 if __name__ == "__main__":  # pragma: no cover

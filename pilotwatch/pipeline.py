@@ -51,11 +51,14 @@ class RunReport:
     announcements: int = 0
     engine: str = ""
     memory: translate.MemoryStats = field(default_factory=lambda: translate.MemoryStats())
+    digest_sent: int = 0  # recipients who accepted the mail
+    digest_send_failed: int = 0
     digest_paths: tuple[Path, ...] = ()
 
     @property
     def failures(self) -> int:
-        return len(self.sources_failed) + len(self.via_fallback) + self.articles_failed + self.translate_failed
+        return (len(self.sources_failed) + len(self.via_fallback) + self.articles_failed + self.translate_failed
+                + self.digest_send_failed)
 
     @property
     def exit_code(self) -> int:
@@ -77,7 +80,9 @@ class RunReport:
         if self.edited or self.gone:
             parts.append(f"{self.edited} edited, {self.gone} gone")
         if self.digest_paths:
-            parts.append(f"digest {self.digest_paths[0]}")
+            mailed = (f" (mailed to {self.digest_sent})" if self.digest_sent else
+                      " (NOT mailed: see log)" if self.digest_send_failed else "")
+            parts.append(f"digest {self.digest_paths[0]}{mailed}")
         return "; ".join(parts)
 
 
@@ -106,7 +111,19 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
     translate_pending(config, store, report)
     tz = ZoneInfo(config.timezone)
     day = today or datetime.now(tz).date()
-    report.digest_paths = write_digest(store, day, tz, Path(digest_dir or config.digest_dir))
+    report.digest_paths = write_digest(store, day, tz, Path(digest_dir or config.digest_dir), now=now)
+    try:
+        result = send_digest(config, store, day, tz, now=now)
+        if result is not None:
+            report.digest_sent = len(result.accepted)
+            if result.refused:
+                log.warning("digest not accepted for %s", ", ".join(result.refused))
+    except AlreadySent as exc:
+        log.info("%s", exc)
+    except digest.SendError as exc:
+        log.error("digest not sent: %s (it is on disk: %s)", exc, report.digest_paths[0])
+        store.record_failure(report.run_id, "digest", "send", str(exc))
+        report.digest_send_failed = 1
     store.finish_run(
         report.run_id, exit_code=report.exit_code, summary=report.summary(),
         sources_ok=report.sources_total - len(report.sources_failed), sources_failed=len(report.sources_failed),
@@ -435,6 +452,18 @@ def article_fields(parsed: crawler.Parsed, fetched: crawler.Fetched, decoded: cr
 
 
 SECRET_LLM_KEY = "PILOTWATCH_LLM_API_KEY"  # read from the environment only; never stored or logged
+SECRET_SMTP_PASSWORD = "PILOTWATCH_SMTP_PASSWORD"
+
+
+def smtp_settings(config: Config):
+    """The digest's SMTP settings, the password from the environment; None when no SMTP host is configured."""
+    import os
+
+    if not config.smtp_host:
+        return None
+    return digest.SmtpSettings(host=config.smtp_host, port=config.smtp_port, security=config.smtp_security,
+                               user=config.smtp_user, password=os.environ.get(SECRET_SMTP_PASSWORD, ""),
+                               sender=config.smtp_from, recipients=config.recipients, timeout=config.smtp_timeout)
 ENGINE_GIVE_UP = 3  # consecutive failures after which the configured engine is not tried again this run
 
 
@@ -543,10 +572,46 @@ def day_bounds_utc(day: date, tz: ZoneInfo) -> tuple[str, str]:
     return start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
 
 
-def write_digest(store: Store, day: date, tz: ZoneInfo, out_dir: Path) -> tuple[Path, ...]:
+def make_digest(store: Store, day: date, tz: ZoneInfo, *, now: datetime | None = None) -> digest.Digest:
     start, end = day_bounds_utc(day, tz)
     rows = store.articles_first_seen_between(start, end)
     failures = store.query("SELECT count(*) AS n FROM failures WHERE at >= ? AND at < ?", [start, end])[0]["n"]
-    d = digest.build_digest(day.isoformat(), rows, sources=store.source_health(), failures=failures,
-                            attribution=CEDICT_ATTRIBUTION)
-    return digest.write_digest(d, out_dir)
+    to_date = [r for r in store.export_rows(announcements_only=True) if r["first_seen_at"] < end]
+    return digest.build_digest(day.isoformat(), rows, all_announcements=to_date, sources=store.source_health(),
+                               changes=store.changes_between(start, end), failures=failures,
+                               attribution=CEDICT_ATTRIBUTION, now=now or datetime.now(UTC))
+
+
+def write_digest(store: Store, day: date, tz: ZoneInfo, out_dir: Path, *, now: datetime | None = None
+                 ) -> tuple[Path, ...]:
+    d = make_digest(store, day, tz, now=now)
+    paths = digest.write_digest(d, out_dir)
+    start, end = day_bounds_utc(day, tz)
+    store.record_digest(day=d.day, period_start=start, period_end=end, html_path=str(paths[0]),
+                        text_path=str(paths[1]), items=len(d.announcements) + d.other_count,
+                        announcements=len(d.announcements))
+    return paths
+
+
+class AlreadySent(Exception):
+    """The digest of this day was mailed before; sending again needs force."""
+
+
+def send_digest(config: Config, store: Store, day: date, tz: ZoneInfo, *, now: datetime | None = None,
+                force: bool = False) -> digest.SendResult | None:
+    """Mail the day's digest (written first, so a failed send leaves it on disk). None when mail is not configured
+    or an empty day is not to be mailed; AlreadySent when it went out before (unless force)."""
+    settings = smtp_settings(config)
+    if settings is None or not settings.recipients:
+        return None
+    sent = store.digest_sent(day.isoformat())
+    if sent and not force:
+        raise AlreadySent(f"the digest of {day} was already sent at {sent['sent_at']} ({sent['message_id']}); "
+                          "use --force to send it again")
+    d = make_digest(store, day, tz, now=now)
+    if d.empty and not config.send_empty:
+        return None
+    html, text = digest.render(d)
+    result = digest.send(digest.build_message(d, html, text, settings), settings)  # raises digest.SendError
+    store.mark_digest_sent(d.day, recipients=list(result.accepted), message_id=result.message_id)
+    return result

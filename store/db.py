@@ -438,6 +438,28 @@ class Store:
         )
 
 
+    # --- digests ---
+
+    def record_digest(self, *, day: str, period_start: str, period_end: str, html_path: str, text_path: str,
+                      items: int, announcements: int) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO digests (day, period_start, period_end, html_path, text_path, items, announcements, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (day, period_start, period_end, html_path, text_path, items, announcements, utcnow()),
+            )
+
+    def digest_sent(self, day: str) -> dict[str, Any] | None:
+        rows = self.query("SELECT sent_at, message_id FROM digests WHERE day = ? AND sent_at IS NOT NULL "
+                          "ORDER BY sent_at DESC LIMIT 1", [day])
+        return rows[0] if rows else None
+
+    def mark_digest_sent(self, day: str, *, recipients: list[str], message_id: str) -> None:
+        with self.write() as conn:
+            conn.execute("UPDATE digests SET sent_at = ?, recipients = ?, message_id = ? WHERE id = "
+                         "(SELECT max(id) FROM digests WHERE day = ?)",
+                         (utcnow(), json.dumps(recipients), message_id, day))
+
     # --- search and export (the research interface) ---
 
     def search(self, *, zh_terms: list[list[str]] | None = None, en_query: str | None = None,

@@ -1,6 +1,10 @@
 import json
+from datetime import UTC, datetime
 
-from digest import build_digest, render_html, render_text, safe_url, write_digest
+import pytest
+
+from digest import build_digest, build_progress, render_html, render_text, safe_url, write_digest
+from digest.build import TITLE_MAX, clean
 
 
 def row(**kw):
@@ -24,8 +28,9 @@ def test_announcements_grouped_and_others_listed():
     assert "Notice on the first list" in html and 'href="https://www.gov.cn/zhengce' in html
     assert ">gloss<" in html and "missing in English: 43" in html and "酶制剂" in html
     text = render_text(d)
-    assert "[gloss]" in text and "Tags: Enzymes, Tianjin" in text and "Winter energy supply" in text
-    assert d.subject == "PilotWatch 2025-12-22: 1 platform announcement, 1 other"
+    # the text part names the place on its own line (the sector is the group heading); the subject counts "items"
+    assert "[gloss]" in text and "-- Enzymes --" in text and "Place: Tianjin" in text and "Winter energy supply" in text
+    assert d.subject == "PilotWatch 2025-12-22: 1 platform announcement, 1 other item"
 
 
 def test_crawled_markup_is_inert():
@@ -53,3 +58,216 @@ def test_evidence_is_the_sentence_around_the_tag():
            "end": start + 6}
     d = build_digest("2025-12-22", [row(body_zh=body, tags=[tag])])
     assert d.announcements[0].evidence == "面向食品及添加剂、生物医药等领域建设中试平台；"
+
+
+# --- grouping, entities, progress, footer ---------------------------------------------------------------------------
+
+NOW = datetime(2025, 12, 22, 12, 0, tzinfo=UTC)
+
+
+def tag(field, value, evidence="", **attrs):
+    return {"field": field, "value": value, "evidence": evidence, "part": "body", "start": 0, "end": 0,
+            "attrs": json.dumps(attrs, ensure_ascii=False)}
+
+
+def ann(i, sectors, province=None, **kw):
+    tags = [tag("sector", s) for s in sectors] + ([tag("province", province)] if province else [])
+    return row(id=i, url=f"https://www.gov.cn/{i}.htm", doc_number=None, title_en=f"Announcement {i}", tags=tags, **kw)
+
+
+def test_grouped_by_first_sector_ordered_by_province_listing_other_sectors():
+    rows = [ann(1, ["biopharma"], "Shandong"), ann(2, ["enzymes", "biopharma"], "Tianjin"),
+            ann(3, ["biopharma", "cosmetics"], "Beijing"), ann(4, [], "Anhui"), ann(5, ["biopharma"])]
+    d = build_digest("2025-12-22", rows)
+    assert [g.label for g in d.groups] == ["Biopharma", "Enzymes", "Sector not stated"]
+    biopharma = d.groups[0].items
+    # by province; an announcement without one last
+    assert [i.title_en for i in biopharma] == ["Announcement 3", "Announcement 1", "Announcement 5"]
+    assert biopharma[0].other_sectors == ("cosmetics",) and d.groups[1].items[0].other_sectors == ("biopharma",)
+    assert [i.title_en for i in d.announcements] == [i.title_en for g in d.groups for i in g.items]
+    html, text = render_html(d), render_text(d)
+    assert html.index("<h3>Biopharma</h3>") < html.index("<h3>Enzymes</h3>") < html.index("<h3>Sector not stated</h3>")
+    assert "Also: Cosmetics" in text and "Also: Biopharma" in text
+    assert d.subject == "PilotWatch 2025-12-22: 5 platform announcements, 0 other items"
+
+
+def test_announcement_details_issuer_hosts_places_targets():
+    tags = [tag("sector", "enzymes", "酶制剂"), tag("province", "Jiangsu", "江苏省"),
+            tag("city", "Wuxi", "无锡市", province="Jiangsu"), tag("province", "Tianjin", "天津市"),
+            tag("issuer", "工业和信息化部", "工业和信息化部", name_en="Ministry of Industry and Information Technology",
+                abbr="MIIT"),
+            tag("host", "江南大学", "江南大学", name_en="Jiangnan University", type="university"),
+            tag("host", "某某生物科技有限公司", "某某生物科技有限公司"),
+            tag("target", "20", "20个以上平台", unit="个", bound="ge", noun="平台"),
+            tag("target", "5", "5种菌株", unit="种", bound="eq", noun="菌株"),
+            tag("target", "200", "约200家", unit="家", bound="approx", noun="")]
+    item = build_digest("2025-12-22", [row(tags=tags)]).announcements[0]
+    assert item.issuers[0].label == "Ministry of Industry and Information Technology (MIIT) · 工业和信息化部"
+    assert [h.label for h in item.hosts] == ["Jiangnan University · 江南大学", "某某生物科技有限公司"]
+    assert item.places == ("Wuxi, Jiangsu", "Tianjin")
+    assert item.targets == ("≥20 platforms", "5 strains", "≈200家")
+    text = render_text(build_digest("2025-12-22", [row(tags=tags)]))
+    assert "Issuer: Ministry of Industry and Information Technology (MIIT) · 工业和信息化部" in text
+    assert "Hosts: Jiangnan University · 江南大学; 某某生物科技有限公司" in text
+    assert "Places: Wuxi, Jiangsu; Tianjin" in text and "Targets: ≥20 platforms, 5 strains, ≈200家" in text
+    # without an issuer tag, the page's own issuer field is shown
+    assert build_digest("2025-12-22", [row()]).announcements[0].issuers[0].label == "工业和信息化部"
+    # attrs as a dict (not yet stored) read the same as the stored JSON
+    dict_tags = [{**t, "attrs": json.loads(t["attrs"])} for t in tags]
+    assert build_digest("2025-12-22", [row(tags=dict_tags)]).announcements[0] == item
+
+
+def test_relevant_articles_then_collapsed_other_items():
+    rows = [row(), row(id=2, url="https://www.news.cn/a/c.html", is_platform_announcement=0, mentions_pilot_platform=1,
+                       title_en="Pilot platform opens in Jinan", tags=[]),
+            row(id=3, url="https://www.ndrc.gov.cn/x.html", is_platform_announcement=0, mentions_pilot_platform=0,
+                title_en="Winter energy supply", tags=[])]
+    d = build_digest("2025-12-22", rows)
+    assert [i.title_en for i in d.relevant] == ["Pilot platform opens in Jinan"]
+    assert [i.title_en for i in d.others] == ["Winter energy supply"]
+    assert d.subject == "PilotWatch 2025-12-22: 1 platform announcement, 2 other items"
+    html, text = render_html(d), render_text(d)
+    assert html.index("Platform announcements") < html.index("Other relevant articles") < html.index("Other new items")
+    assert "- Winter energy supply [gloss] | gov.cn | https://www.ndrc.gov.cn/x.html" in text
+
+
+def test_progress_counts_distinct_announcements_by_sector_and_province():
+    to_date = [
+        {"id": 1, "url": "https://www.miit.gov.cn/1.html", "doc_number": "工信厅消费〔2025〕12号",
+         "sectors": ["enzymes", "biopharma"], "provinces": ["Jiangsu"]},
+        # a repost of the same notice (same 文号, other brackets and spacing): counted once
+        {"id": 2, "url": "https://www.gov.cn/2.htm", "doc_number": "工信厅消费[2025] 12号", "sectors": ["enzymes"],
+         "provinces": ["Jiangsu"]},
+        {"id": 3, "url": "https://www.news.cn/3/c.html", "doc_number": None, "sectors": "energy; chemicals",
+         "provinces": "Shandong"},  # the platform_announcements view joins with "; "
+        {"id": 4, "url": "https://www.news.cn/4/c.html", "sectors": [], "provinces": []},
+    ]
+    today = [ann(5, ["enzymes"], "Tianjin"), ann(6, ["cosmetics"], "Shandong")]
+    today[1]["url"] = "https://www.news.cn/4/c.html"  # already in the list: not counted twice
+    d = build_digest("2025-12-22", today, all_announcements=to_date)
+    p = d.progress
+    assert (p.announcements, p.target, p.target_year, p.new_in_period, p.percent) == (4, 20, 2027, 2, 20)
+    assert dict(p.by_sector) == {"Enzymes": 2, "Biopharma": 1, "Energy": 1, "Chemicals": 1, "Cosmetics": 1}
+    assert dict(p.by_province) == {"Jiangsu": 1, "Shandong": 2, "Tianjin": 1}
+    assert p.by_province[0] == ("Shandong", 2)
+    text, html = render_text(d), render_html(d)
+    assert "== Progress toward the 2027 targets ==" in text
+    assert "4 platform announcements so far, against the target of at least 20 pilot-scale platforms by 2027 (20%)" in text
+    assert "not verified platforms" in text and "not verified platforms" in html
+    assert "By province: Shandong 2, Jiangsu 1, Tianjin 1" in text
+    # nothing stated: counted under "not stated", listed last
+    p2 = build_progress([{"url": "https://x.cn/1", "sectors": [], "provinces": []},
+                         {"url": "https://x.cn/2", "sectors": ["energy"], "provinces": ["Hubei"]}])
+    assert p2.by_sector == (("Energy", 1), ("Sector not stated", 1))
+    assert p2.by_province == (("Hubei", 1), ("Province not stated", 1))
+    # rows with tags (as articles_first_seen_between returns them) count the same way
+    assert build_progress([ann(7, ["energy"], "Hubei")]).by_sector == (("Energy", 1),)
+    # no list passed: no progress block
+    assert build_digest("2025-12-22", today).progress is None
+    assert "Progress toward" not in render_text(build_digest("2025-12-22", today))
+
+
+def test_progress_block_even_on_an_empty_day():
+    d = build_digest("2025-12-23", [], all_announcements=[])
+    assert d.progress.announcements == 0
+    assert "0 platform announcements so far" in render_text(d)
+
+
+SOURCES = [
+    {"name": "ndrc", "label": "NDRC", "last_ok_at": "2025-12-22T01:00:00+00:00", "failing": 0, "consecutive_failures": 0},
+    {"name": "miit", "label": "MIIT", "last_ok_at": "2025-12-15T01:00:00+00:00", "last_error_kind": "blocked",
+     "last_error": "403: anti-bot page", "failing": 1, "consecutive_failures": 4,
+     "blocked_until": "2025-12-23T06:00:00+00:00"},
+    {"name": "govcn", "label": "gov.cn", "last_ok_at": "2025-12-21T01:00:00+00:00", "last_error_kind": "timeout",
+     "last_error": "read timed out", "failing": 1, "consecutive_failures": 2},
+    {"name": "stdaily", "label": "S&T Daily", "last_ok_at": "2025-12-18T01:00:00+00:00", "failing": 0},
+    {"name": "newsite", "label": "New site", "last_ok_at": None, "failing": 0},
+    # a back-off that has ended is no longer reported as blocked
+    {"name": "news", "label": "Xinhua", "last_ok_at": "2025-12-22T02:00:00+00:00", "failing": 0,
+     "blocked_until": "2025-12-20T00:00:00+00:00"},
+]
+
+
+def test_source_health_stale_blocked_failing():
+    d = build_digest("2025-12-22", [row()], sources=SOURCES, now=NOW)
+    by = {s.name: s for s in d.sources}
+    assert {n: s.status for n, s in by.items()} == {"ndrc": "ok", "miit": "blocked", "govcn": "failing",
+                                                    "stdaily": "stale", "newsite": "stale", "news": "ok"}
+    assert by["miit"].detail == ("blocked, backing off until 2025-12-23 06:00 UTC; 4 consecutive failures; "
+                                 "no success in 7 days")
+    assert by["govcn"].detail == "failing (timeout); 2 consecutive failures"
+    assert by["stdaily"].detail == "no success in 4 days" and by["newsite"].detail == "never succeeded"
+    assert by["ndrc"].last_ok_at == "2025-12-22 01:00 UTC" and by["newsite"].last_ok_at == "never"
+    assert d.subject.endswith("; 4 sources unhealthy")
+    text, html = render_text(d), render_html(d)
+    assert "MIIT: BLOCKED, last success 2025-12-15 01:00 UTC -- blocked, backing off until 2025-12-23 06:00 UTC" in text
+    assert "gov.cn: FAILING" in text and "failing (timeout); 2 consecutive failures" in text
+    assert "S&T Daily: STALE, last success 2025-12-18 01:00 UTC -- no success in 4 days" in text
+    assert "NDRC: ok, last success 2025-12-22 01:00 UTC" in text and "Xinhua: ok" in text
+    assert "S&amp;T Daily" in html and '<span class="badge warn">blocked</span>' in html and "403: anti-bot page" in html
+    # the same source three days and a minute after its last success is stale
+    later = datetime(2025, 12, 25, 2, 1, tzinfo=UTC)
+    assert build_digest("2025-12-25", [], sources=SOURCES[:1], now=later).sources[0].status == "stale"
+    # without "now", health is judged at the end of the digest's day (build stays clock-free)
+    assert build_digest("2025-12-22", [], sources=SOURCES[:1]).sources[0].status == "ok"
+
+
+def test_footer_lists_edits_and_withdrawals():
+    changes = [
+        {"change": "edit", "version": 1, "detected_at": "2025-12-22T03:00:00+00:00", "article_id": 7,
+         "url": "https://www.miit.gov.cn/a.html", "title_zh": "关于开展中试平台建设的通知", "title_en": "Notice on pilot platforms",
+         "source": "miit"},
+        {"change": "gone", "version": 2, "detected_at": "2025-12-22T04:00:00+00:00", "article_id": 8,
+         "url": "https://www.gov.cn/b.htm", "title_zh": "旧通知<script>x()</script>", "title_en": None, "source": "govcn"},
+        {"change": "restored", "version": 3, "detected_at": "2025-12-22T05:00:00+00:00", "article_id": 9,
+         "url": "javascript:alert(1)", "title_zh": "恢复", "title_en": "Restored notice", "source": "ndrc"},
+    ]
+    d = build_digest("2025-12-22", [], changes=changes, sources=SOURCES[:1], now=NOW)
+    assert [(c.change, c.label) for c in d.changes] == [("edit", "edited"), ("gone", "gone (404/410: possibly withdrawn)"),
+                                                        ("restored", "restored")]
+    assert d.changes[1].title == "旧通知<script>x()</script>"  # no English yet: the Chinese title
+    text, html = render_text(d), render_html(d)
+    assert "== Changes to official documents ==" in text
+    assert "- edited: Notice on pilot platforms | miit | 2025-12-22 03:00 UTC\n  https://www.miit.gov.cn/a.html" in text
+    assert "- gone (404/410: possibly withdrawn): 旧通知" in text
+    assert "<script>" not in html and "javascript:" not in html and 'href="https://www.gov.cn/b.htm"' in html
+    # a digest without changes has no such section
+    assert "Changes to official documents" not in render_html(build_digest("2025-12-22", []))
+
+
+def test_empty_day_is_short_and_says_why_it_might_be_empty():
+    healthy = build_digest("2025-12-23", [], sources=SOURCES[:1], now=NOW)
+    assert healthy.subject == "PilotWatch 2025-12-23: nothing new"
+    text = render_text(healthy)
+    assert "Nothing new today" in text and "all sources were checked" in text and "== Platform announcements" not in text
+    assert len(text.splitlines()) < 20
+    quiet_but_broken = build_digest("2025-12-23", [], sources=SOURCES, now=NOW)
+    assert quiet_but_broken.subject == "PilotWatch 2025-12-23: nothing new; 4 sources unhealthy"
+    html = render_html(quiet_but_broken)
+    assert "Nothing new today" in html and "4 sources are not healthy" in html
+    assert "Other new items" not in html and "Platform announcements" not in html
+    assert "No sources have been crawled yet" in render_text(build_digest("2025-12-23", []))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>", "/relative",
+                                 "//evil.example/x", "vbscript:x", "https://ok.example/a b", "https://ok.example/\nX",
+                                 "http://", ""])
+def test_only_absolute_http_links(url):
+    d = build_digest("2025-12-22", [row(url=url)])
+    assert safe_url(url) == "#"
+    assert 'href="#"' in render_html(d)
+    assert "link withheld" in render_text(d)
+
+
+def test_untrusted_text_is_capped_and_flattened():
+    long_title = "中试" * 400
+    d = build_digest("2025-12-22", [row(title_zh=long_title, title_en="A\nB\u202eC  " + "x" * 1000,
+                                        body_zh="", tags=[{"field": "sector", "value": "enzymes", "evidence": "酶" * 900,
+                                                           "part": "body", "start": 0, "end": 900}])])
+    item = d.announcements[0]
+    assert len(item.title_zh) == TITLE_MAX and item.title_zh.endswith("…")
+    assert item.title_en.startswith("A BC x") and "\n" not in item.title_en and len(item.title_en) == TITLE_MAX
+    assert len(item.evidence) <= 240
+    assert clean("<!-- c -->\x00 a\tb ") == "<!-- c --> a b"
+    html = render_html(build_digest("2025-12-22", [row(title_en="x <!-- c --> <img src=x onerror=alert(1)>")]))
+    assert "<!--" not in html.split("<body>")[1] and "&lt;!-- c --&gt;" in html and "<img" not in html
