@@ -6,10 +6,10 @@ from dataclasses import replace
 from email import policy
 
 from click.testing import CliRunner
-
-from pilotwatch.cli import cli
 from test_pipeline import local_sources, run_once
 from test_send import start_server
+
+from pilotwatch.cli import cli
 
 
 def mail_config(config, port):
