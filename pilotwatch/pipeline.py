@@ -240,6 +240,7 @@ class Crawl:
             return
         try:
             new = self.fetch_articles(source, links)
+            self.fetch_attachments(source)
             if source.official and not primary_blocked:
                 self.recheck(source)
         except SourceBlocked as exc:
@@ -340,8 +341,11 @@ class Crawl:
                                  url=link.url)
             return 0
         fields = article_fields(parsed, fetched, decoded, link)
+        attachments = [{"url": a.url, "title": a.title, "ext": a.ext} for a in
+                       crawler.find_attachments(decoded.text, fetched.final_url)[: self.config.max_attachments]]
         article_id, outcome = store.store_article(run_id, {**fields, "source": source.name},
-                                                  doc_key=crawler.policy_key(parsed.doc_number))
+                                                  doc_key=crawler.policy_key(parsed.doc_number),
+                                                  attachments=attachments)
         store.record_document(url=link.url, kind="page", sha256=fields["raw_sha256"], nbytes=len(fetched.content),
                               content_type=fetched.content_type, parser_version=crawler.PARSER_VERSION,
                               article_id=article_id)
@@ -352,31 +356,36 @@ class Crawl:
             return 0
         report.articles_new += 1
         log.info("%s: new article %s", source.name, link.url)
-        self.fetch_attachments(source, article_id, decoded.text, fetched.final_url)
         return 1
 
-    def fetch_attachments(self, source: crawler.Source, article_id: int, html: str, page_url: str) -> None:
-        if not self.config.max_attachments:
-            return
-        for att in crawler.find_attachments(html, page_url)[: self.config.max_attachments]:
-            if crawler.host_of(att.url) not in source.hosts:
+    def fetch_attachments(self, source: crawler.Source) -> None:
+        """Download and read the attachments the store lists as pending for this source. They were recorded with
+        their article, in one transaction, so a run killed before reaching them picks them up next time."""
+        transient = {"timeout", "network", "server", "backoff", "blocked"}
+        for att in self.store.pending_attachments(source.name):
+            article_id = att["article_id"]
+            if crawler.host_of(att["url"]) not in source.hosts:
                 self.store.record_failure(self.report.run_id, "attachment", "offsite", "attachment on another host",
-                                          source=source.name, url=att.url, article_id=article_id)
+                                          source=source.name, url=att["url"], article_id=article_id)
+                self.store.save_attachment(article_id, url=att["url"], title=att["title"], ext=att["ext"],
+                                           sha256=None, nbytes=None, status="offsite", pages=None,
+                                           detail="not on an allow-listed host", text="")
                 continue
             try:
-                fetched = self.get(source, att.url, "attachment", max_bytes=self.config.attachment_max_bytes)
+                fetched = self.get(source, att["url"], "attachment", max_bytes=self.config.attachment_max_bytes)
             except crawler.FetchError as exc:
                 self.store.record_failure(self.report.run_id, "attachment", exc.kind, str(exc), source=source.name,
-                                          url=att.url, article_id=article_id)
-                self.store.save_attachment(article_id, url=att.url, title=att.title, ext=att.ext, sha256=None,
-                                           nbytes=None, status=exc.kind, pages=None, detail=str(exc), text="")
+                                          url=att["url"], article_id=article_id)
+                if exc.kind not in transient:  # a lasting fault is the attachment's final state; others retry
+                    self.store.save_attachment(article_id, url=att["url"], title=att["title"], ext=att["ext"],
+                                               sha256=None, nbytes=None, status=exc.kind, pages=None,
+                                               detail=str(exc), text="")
                 continue
-            extracted = crawler.extract_text(fetched.content, att.ext)
-            self.store.record_document(url=att.url, kind="attachment", sha256=extracted.sha256 or
-                                       hashlib.sha256(fetched.content).hexdigest(), nbytes=len(fetched.content),
+            extracted = crawler.extract_text(fetched.content, att["ext"])
+            sha = extracted.sha256 or hashlib.sha256(fetched.content).hexdigest()
+            self.store.record_document(url=att["url"], kind="attachment", sha256=sha, nbytes=len(fetched.content),
                                        content_type=fetched.content_type, article_id=article_id)
-            self.store.save_attachment(article_id, url=att.url, title=att.title, ext=att.ext,
-                                       sha256=hashlib.sha256(fetched.content).hexdigest(),
+            self.store.save_attachment(article_id, url=att["url"], title=att["title"], ext=att["ext"], sha256=sha,
                                        nbytes=len(fetched.content), status=extracted.status, pages=extracted.pages,
                                        detail=extracted.detail, text=extracted.text)
             self.report.attachments += 1

@@ -198,14 +198,16 @@ class Store:
         )
         return {r[0] for r in rows}
 
-    def store_article(self, run_id: int, fields: Mapping[str, Any], *, doc_key: str | None = None) -> tuple[int, str]:
+    def store_article(self, run_id: int, fields: Mapping[str, Any], *, doc_key: str | None = None,
+                      attachments: Iterable[Mapping[str, str]] = ()) -> tuple[int, str]:
         """Insert a parsed article, idempotently. Returns (article id, outcome):
 
         "new"             stored now
         "known"           the URL was already stored
         "duplicate_body"  the same body is already stored under another URL; this URL becomes an alias of it
         A policy document number (文号, normalised into `doc_key`) links the article to its policy_documents row,
-        so the ministry original and its reposts share one policy_id.
+        so the ministry original and its reposts share one policy_id. `attachments` ({url, title, ext}) are
+        recorded as pending in the same transaction: a killed run still knows to fetch them.
         """
         url = fields["url"]
         with self.write() as conn:
@@ -236,7 +238,17 @@ class Store:
             cur = conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", row)
             article_id = int(cur.lastrowid)
             self._index_zh(conn, article_id, fields["title_zh"], fields["body_zh"])
+            conn.executemany(
+                "INSERT INTO attachments (article_id, url, title, ext, status, fetched_at) "
+                "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(article_id, url) DO NOTHING",
+                [(article_id, a["url"], a.get("title", ""), a.get("ext", ""), utcnow()) for a in attachments],
+            )
             return article_id, "new"
+
+    def pending_attachments(self, source: str) -> list[dict[str, Any]]:
+        return self.query("SELECT x.id, x.article_id, x.url, x.title, x.ext FROM attachments x "
+                          "JOIN articles a ON a.id = x.article_id WHERE a.source = ? AND x.status = 'pending' "
+                          "ORDER BY x.id", [source])
 
     @staticmethod
     def _index_zh(conn: sqlite3.Connection, article_id: int, title: str, body: str) -> None:
