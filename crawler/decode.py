@@ -19,6 +19,18 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
               "iso-8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
 
 
+_NOT_PAGE_ENCODINGS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode",
+                                 "palmos", "mbcs", "oem", "utf-7"})
+
+
+def _clean(text: str) -> str:
+    # lone surrogates (from a UTF-16 page cut mid-pair) are refused by lxml and SQLite: make them U+FFFD
+    return text.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(text) else text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
@@ -37,18 +49,23 @@ def declared_charset(content: bytes, content_type: str | None) -> str | None:
 
 
 def _codec(name: str) -> str | None:
-    name = _SUPERSETS.get(name, name)
+    """The Python codec for a declared charset, or None for anything that is not a text encoding of web pages
+    (base64, zlib, rot13, unicode_escape… would decode into garbage or lone surrogates)."""
+    name = _SUPERSETS.get(name.strip().lower(), name.strip().lower())
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    return info.name
 
 
 def decode(content: bytes, content_type: str | None = None) -> Decoded:
     declared = declared_charset(content, content_type)
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if content.startswith(bom):
-            return Decoded(content.decode(enc, "replace"), enc, declared)
+            return Decoded(_clean(content.decode(enc, "replace")), enc, declared)
     try:
         return Decoded(content.decode("utf-8"), "utf-8", declared)
     except UnicodeDecodeError:
@@ -67,7 +84,7 @@ def decode(content: bytes, content_type: str | None = None) -> Decoded:
     candidates.append("gb18030")  # the pages we crawl are Chinese; gb18030 decodes every GBK byte sequence
     for codec in dict.fromkeys(candidates):
         try:
-            return Decoded(content.decode(codec), codec, declared)
-        except UnicodeDecodeError:
+            return Decoded(_clean(content.decode(codec)), codec, declared)
+        except (UnicodeError, LookupError):
             continue
     return Decoded(content.decode("gb18030", "replace"), "gb18030", declared, lossy=True)

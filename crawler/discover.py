@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 
+from . import _html
 from .sources import ListSpec, Source
 from .urls import canonical_url
 
@@ -36,7 +37,32 @@ def _dig(data: object, dotted: str, url: str) -> object:
     return data
 
 
+def _no_surrogates(text: str) -> str:
+    # JSON may legally carry half of a surrogate pair ("\ud83d"); lxml refuses such strings
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _join(page_url: str, href: str) -> str | None:
+    try:
+        return urllib.parse.urljoin(page_url, href)
+    except ValueError:  # a malformed host ("http://[::1/a") is one bad link, not a bad list
+        return None
+
+
+def _plain_text(fragment: str) -> str:
+    """BeautifulSoup(fragment, "lxml").get_text(strip=True), without a parse when the fragment is plain printable
+    text (no markup, no character references): then it is the fragment itself, stripped."""
+    if "<" not in fragment and "&" not in fragment and fragment.isprintable():
+        return fragment.strip()
+    return BeautifulSoup(fragment, "lxml").get_text(strip=True)
+
+
 def _html_links(html: str, selector: str, page_url: str) -> list[Link]:
+    html = _no_surrogates(html)
+    try:
+        return _html_links_fast(html, selector, page_url)
+    except _html.Unsupported:  # a selector or document the fast path cannot answer for: BeautifulSoup does
+        pass
     soup = BeautifulSoup(html, "lxml")
     links = []
     for a in soup.select(selector):
@@ -45,7 +71,28 @@ def _html_links(html: str, selector: str, page_url: str) -> list[Link]:
             continue
         title = (a.get("title") or a.get_text(" ", strip=True)).strip()
         date_el = a.find_next_sibling(["span", "em"])
-        links.append(Link(urllib.parse.urljoin(page_url, href), title, date_el.get_text(strip=True) if date_el else ""))
+        url = _join(page_url, href)
+        if url:
+            links.append(Link(url, title, date_el.get_text(strip=True) if date_el else ""))
+    return links
+
+
+def _html_links_fast(html: str, selector: str, page_url: str) -> list[Link]:
+    """_html_links on libxml2's tree (crawler/_html.py): the same links, without BeautifulSoup and soupsieve."""
+    compiled = _html.compile_selector(selector)
+    root = _html.open_tree(html)
+    if root is None:
+        raise _html.Unsupported("no document tree")
+    links = []
+    for a in _html.select(root, compiled):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        title = (a.get("title") or _html.text(a, " ", True)).strip()
+        date_el = next((el for el in a.itersiblings() if el.tag in ("span", "em")), None)
+        url = _join(page_url, href)
+        if url:
+            links.append(Link(url, title, _html.text(date_el, "", True) if date_el is not None else ""))
     return links
 
 
@@ -59,6 +106,8 @@ def discover(source: Source, spec: ListSpec, text: str, page_url: str | None = N
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DiscoverError(page_url, f"list is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+        except (ValueError, RecursionError) as exc:  # nesting or numbers beyond the parser's limits
+            raise DiscoverError(page_url, f"list JSON is beyond the parser's limits: {type(exc).__name__}") from exc
         items = _dig(data, spec.items, page_url)
         if spec.kind == "json_html":
             if not isinstance(items, str):
@@ -71,9 +120,11 @@ def discover(source: Source, spec: ListSpec, text: str, page_url: str | None = N
             for item in items:
                 if not isinstance(item, dict) or not isinstance(item.get(spec.link), str):
                     continue  # one malformed row must not hide the others
-                title = BeautifulSoup(str(item.get(spec.title, "")), "lxml").get_text(strip=True)
-                date = str(item.get(spec.date, "")) if spec.date else ""
-                links.append(Link(urllib.parse.urljoin(page_url, item[spec.link].strip()), title, date))
+                title = _plain_text(_no_surrogates(str(item.get(spec.title, ""))))
+                date = _no_surrogates(str(item.get(spec.date, ""))) if spec.date else ""
+                url = _join(page_url, _no_surrogates(item[spec.link].strip()))
+                if url:
+                    links.append(Link(url, title, date))
     seen: set[str] = set()
     result = []
     for link in links:

@@ -39,9 +39,11 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 
 _CN_NUM = "[零〇一二两三四五六七八九十百千万亿]+"
-_AR_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# at most 15 digits and three magnitude characters: longer runs are identifiers or garbage, not quantities (and
+# unbounded runs made int() and Decimal overflow, and the regex backtrack quadratically)
+_AR_NUM = r"(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?!\d)(?:\.\d{1,6})?"
 # Arabic segments with multipliers: 1.2亿, 3千万, 1亿2000万.
-_AR_AMOUNT = rf"{_AR_NUM}[十百千万亿]*(?:{_AR_NUM}[十百千万亿]+)*"
+_AR_AMOUNT = rf"{_AR_NUM}[十百千万亿]{{0,3}}(?:{_AR_NUM}[十百千万亿]{{1,3}}){{0,3}}"
 
 _PRE = {
     "ge": ["超过", "超出", "逾", "突破", "不少于", "不低于", "至少", "多于", "高于", "大于", "超"],

@@ -129,6 +129,8 @@ def _missing_digit_groups(zh: str, en: str) -> list[tuple[int, str]]:
 
 
 def _accepted(group: str, marker: str, en_lower: str) -> bool:
+    if len(group) > 20:  # a 4,000-digit run is no quantity; int() would refuse it
+        return False
     if marker == "月":
         if "." in group or not 1 <= int(group) <= 12:
             return False

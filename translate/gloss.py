@@ -275,7 +275,7 @@ def _fmt_int(n: int) -> str:
 
 def _scaled_words(n: int) -> str:
     for size, name in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
-        if n >= size:
+        if n >= size and n < 10**30:  # beyond that, float division overflows: keep the digits
             value = n / size
             return f"{value:g} {name}" if value == round(value, 6) else f"{n:,}"
     return f"{n:,}"
@@ -344,6 +344,8 @@ class _Rules:
 
     @staticmethod
     def _ordinal(num: str, cl: str | None) -> list[_Piece] | None:
+        if len(num) > 20:  # 第 + thousands of digits is no ordinal (and int() refuses 4,300+ digits)
+            return None
         n = _cn_or_int(num) if not num[0].isdigit() else None
         if not num[0].isdigit() and n is None:
             return None

@@ -76,7 +76,7 @@ def cn_to_int(text: str, *, digit_string: bool = False) -> int | None:
     The digit-string form (一九九八) is read only with digit_string=True (a year before 年) or when it
     contains a zero (二〇二五), because otherwise 一一 "one by one" would become 11.
     """
-    if not text:
+    if not text or len(text) > 24:  # longer runs are no numbers (and int() refuses 4,300+ digits)
         return None
     if all(ch in CN_DIGITS for ch in text):
         if len(text) > 1 and not digit_string and not any(CN_DIGITS[ch] == 0 for ch in text):
