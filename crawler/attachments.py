@@ -103,12 +103,25 @@ def _clean_title(text: str) -> str:
     return title
 
 
+# A link is an attachment only if "." + an extension ends its path, a query value or (marked) its text. That text
+# reaches the page literally, or through a character reference (&#46;, &period;, &percnt;), a percent escape (%2E,
+# .%70df) or with tabs and newlines inside (urlsplit drops them): a page with none of these has no attachment.
+_DOCUMENT_HINT = re.compile(r"\.(?:" + "|".join(KINDS) + r")|&#|&period|&percnt|%2e|\.%", re.I)
+_CONTROL_CHARS = dict.fromkeys([*range(0x20), 0x7F])
+
+
+def _may_name_documents(text: str) -> bool:
+    return _DOCUMENT_HINT.search(text.translate(_CONTROL_CHARS)) is not None
+
+
 def find_attachments(html: str, page_url: str) -> list[AttachmentLink]:
     """Document links (KINDS) in an article page, in page order, once each.
 
     A link counts when its path or a query value ends with a document extension, or when it sits in NDRC's
     `table.enclosure` or its text starts with 附件 and its text names such a file.
     """
+    if not _may_name_documents(html) and not _may_name_documents(page_url):
+        return []  # most pages: nothing that could end in a document extension, so no parse is needed
     from bs4 import BeautifulSoup  # lazy like the document readers: importing this module stays cheap
 
     soup = BeautifulSoup(html, "lxml")

@@ -6,11 +6,13 @@ Dates are Asia/Shanghai wall-clock time, stored as ISO "YYYY-MM-DDTHH:MM:SS+08:0
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from bs4 import BeautifulSoup
 
+from . import _html
 from .sources import ParseRules
 
 PARSER_VERSION = "3"
@@ -61,7 +63,9 @@ def normalize_date(text: str | None) -> str | None:
     if not m:
         return None
     y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
+    try:
+        date(y, mo, d)  # 2025年2月31日 is no date
+    except ValueError:
         return None
     if m["H"] is None:
         return f"{y:04d}-{mo:02d}-{d:02d}"
@@ -130,7 +134,7 @@ def _source_label(text: str | None) -> str | None:
 def _trafilatura_date(html: str) -> str | None:
     from trafilatura import extract_metadata
 
-    meta = extract_metadata(html)
+    meta = extract_metadata(html, extensive=False)  # the extensive guesser turns a bare year into January 1
     return meta.date if meta is not None else None
 
 
@@ -167,26 +171,30 @@ def _metadata_table(soup: BeautifulSoup, selector: str) -> dict[str, str]:
 
 def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | None = None) -> Parsed:
     now = now or datetime.now(UTC)
-    soup = BeautifulSoup(html, "lxml")
-    table = _metadata_table(soup, rules.metadata_table)
-    for selector in filter(None, (s.strip() for s in rules.drop.split(","))):
-        for el in soup.select(selector):
-            el.decompose()
+    html = html.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: lxml refuses them
+    try:
+        page: _SoupPage | _LxmlPage = _LxmlPage(html, rules)
+    except _html.Unsupported:  # a selector or a document the fast path cannot answer for: BeautifulSoup does
+        page = _SoupPage(html)
+    try:
+        return _parse(page, html, url, rules, now)
+    except _html.Unsupported:  # found out while reading (the root element is to be dropped): start again
+        return _parse(_SoupPage(html), html, url, rules, now)
 
-    title = table.get("title") or _meta(soup, rules.meta_title) or _first_text(soup, rules.title)
+
+def _parse(page: _SoupPage | _LxmlPage, html: str, url: str, rules: ParseRules, now: datetime) -> Parsed:
+    table = page.metadata_table(rules.metadata_table)
+    page.drop(rules.drop)
+
+    title = table.get("title") or page.meta(rules.meta_title) or page.first_text(rules.title)
     if not title:
-        og = _meta(soup, "og:title")
-        page_title = _clean(soup.title.get_text(" ", strip=True)) if soup.title else ""
+        og = page.meta("og:title")
+        page_title = page.page_title()
         # a heading that the <title> repeats is the article's; a lone <h1> may be the site logo's hidden text
-        heading = next((t for h in soup.find_all(["h1", "h2"])
-                        if len(t := _clean(h.get_text(" ", strip=True))) >= 4 and page_title.startswith(t)), None)
-        title = og or heading or _first_text(soup, "h1") or _TITLE_SUFFIX.sub("", page_title).strip() or None
+        heading = next((t for t in page.headings() if len(t) >= 4 and page_title.startswith(t)), None)
+        title = og or heading or page.first_text("h1") or _TITLE_SUFFIX.sub("", page_title).strip() or None
 
-    body = ""
-    if rules.body:
-        el = _select(soup, rules.body)
-        if el is not None:
-            body = _body_text(el)
+    body = page.body(rules.body) if rules.body else ""
     if len(body) < 20:
         body = _trafilatura_body(html) or body
     if not title:
@@ -195,8 +203,8 @@ def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | Non
         raise ParseError(url, "no body text found")
 
     published = _best_date([
-        table.get("published"), _meta(soup, rules.meta_date), _first_text(soup, rules.date),
-        _meta(soup, "firstpublishedtime"), _meta(soup, "PubDate"),
+        table.get("published"), page.meta(rules.meta_date), page.first_text(rules.date),
+        page.meta("firstpublishedtime"), page.meta("PubDate"),
     ], now) or _best_date([_trafilatura_date(html)], now)
     doc_number = table.get("doc_number") or next(
         (line for line in body.split("\n")[:6] if _DOC_NUMBER.match(line)), None)
@@ -206,13 +214,137 @@ def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | Non
         title=title[:MAX_TITLE],
         body=body[:MAX_BODY],
         published_at=published,
-        source_name=_meta(soup, rules.meta_source) or _source_label(_first_text(soup, rules.source)),
+        source_name=page.meta(rules.meta_source) or _source_label(page.first_text(rules.source)),
         doc_number=doc_number,
         issuer=table.get("issuer"),
         written_date=_best_date([table.get("written_date")], now),
         truncated=truncated,
         meta={k: v for k, v in table.items() if k not in ("title",)},
     )
+
+
+def _parts(selector: str) -> list[str]:
+    return [p for p in (p.strip() for p in selector.split(",")) if p]
+
+
+class _SoupPage:
+    """The page as BeautifulSoup + soupsieve read it: the reference behaviour, and the fallback of _LxmlPage."""
+
+    def __init__(self, html: str):
+        self.soup = BeautifulSoup(html, "lxml")
+
+    def metadata_table(self, selector: str) -> dict[str, str]:
+        return _metadata_table(self.soup, selector)
+
+    def drop(self, selectors: str) -> None:
+        for selector in _parts(selectors):
+            for el in self.soup.select(selector):
+                el.decompose()
+
+    def meta(self, name: str) -> str | None:
+        return _meta(self.soup, name)
+
+    def first_text(self, selector: str) -> str | None:
+        return _first_text(self.soup, selector)
+
+    def page_title(self) -> str:
+        return _clean(self.soup.title.get_text(" ", strip=True)) if self.soup.title else ""
+
+    def headings(self) -> Iterator[str]:
+        return (_clean(h.get_text(" ", strip=True)) for h in self.soup.find_all(["h1", "h2"]))
+
+    def body(self, selector: str) -> str:
+        el = _select(self.soup, selector)
+        return _body_text(el) if el is not None else ""
+
+
+class _LxmlPage:
+    """The same reads on libxml2's tree (crawler/_html.py): several times faster, the same answers. Raises
+    _html.Unsupported up front when a selector of the rules is outside the subset it can promise that for."""
+
+    _BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "tr")
+    _CONTAINERS = ("p", "div", "li", "tr")
+
+    def __init__(self, html: str, rules: ParseRules):
+        for selector in (rules.title, rules.body, rules.date, rules.source, rules.drop, rules.metadata_table, "h1"):
+            for part in _parts(selector):
+                _html.compile_selector(part)
+        if rules.metadata_table:
+            _html.compile_selector(rules.metadata_table)
+        root = _html.open_tree(html)
+        if root is None:
+            raise _html.Unsupported("no document tree")
+        self.root = root
+        self._metas: tuple[dict[str, object], dict[str, object]] | None = None
+
+    def metadata_table(self, selector: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if not selector:
+            return found
+        for table in _html.select(self.root, selector):
+            cells = list(table.iterdescendants("td"))
+            for label_cell, value_cell in zip(cells, cells[1:], strict=False):
+                label = re.sub(r"[\s\u3000:：]", "", _html.text(label_cell))
+                key = _META_LABELS.get(label)
+                if key and key not in found:
+                    value = _clean(_html.text(value_cell, " ", True))
+                    if value:
+                        found[key] = value
+        return found
+
+    def drop(self, selectors: str) -> None:
+        for selector in _parts(selectors):
+            for el in _html.select(self.root, selector):
+                _html.decompose(el)
+
+    def meta(self, name: str) -> str | None:
+        if not name:
+            return None
+        if self._metas is None:  # read once, after the drops (as soup.find would see the page then)
+            names: dict[str, object] = {}
+            properties: dict[str, object] = {}
+            for el in self.root.iter("meta"):
+                if (value := el.get("name")) is not None:
+                    names.setdefault(value, el)
+                if (value := el.get("property")) is not None:
+                    properties.setdefault(value, el)
+            self._metas = (names, properties)
+        tag = self._metas[0].get(name)
+        if tag is None:
+            tag = self._metas[1].get(name)
+        content = tag.get("content") if tag is not None else None  # type: ignore[attr-defined]
+        return _clean(content) if isinstance(content, str) and content.strip() else None
+
+    def first_text(self, selector: str) -> str | None:
+        for part in _parts(selector):
+            el = _html.select_one(self.root, part)
+            text = _clean(_html.text(el, " ", True)) if el is not None else ""
+            if text:
+                return text
+        return None
+
+    def page_title(self) -> str:
+        el = next(self.root.iter("title"), None)
+        return _clean(_html.text(el, " ", True)) if el is not None else ""
+
+    def headings(self) -> Iterator[str]:
+        return (_clean(_html.text(h, " ", True)) for h in self.root.iter("h1", "h2"))
+
+    def body(self, selector: str) -> str:
+        el = next((found for part in _parts(selector) if (found := _html.select_one(self.root, part)) is not None),
+                  None)
+        if el is None:
+            return ""
+        paragraphs: list[str] = []
+        for block in el.iterdescendants(*self._BLOCKS):
+            if next(block.iterdescendants(*self._CONTAINERS), None) is not None:  # a container: its children carry the text
+                continue
+            text = _clean(_html.text(block, " ", True))
+            if text:
+                paragraphs.append(text)
+        if not paragraphs:
+            paragraphs = [_clean(line) for line in _html.text(el, "\n").splitlines() if _clean(line)]
+        return "\n".join(paragraphs)
 
 
 def _trafilatura_body(html: str) -> str:

@@ -190,7 +190,9 @@ class Crawl:
         return (self.now + delta).astimezone(UTC).isoformat(timespec="seconds")
 
     def get(self, source: crawler.Source, url: str, purpose: str, headers: dict[str, str] | None = None,
-            max_bytes: int | None = None) -> crawler.Fetched:
+            max_bytes: int | None = None, record: bool = True) -> crawler.Fetched:
+        """Fetch politely and log the fetch; record=False leaves a successful fetch for the caller to log (in the
+        same transaction as what it stores). A failed fetch is logged here either way."""
         run_id = self.report.run_id
         host = crawler.host_of(url)
         try:
@@ -206,9 +208,13 @@ class Crawl:
                 self.store.record_fetch(run_id, source.name, url, purpose, status=exc.status, fault_kind=exc.kind,
                                         error=str(exc))
             raise
-        self.store.record_fetch(run_id, source.name, url, purpose, status=fetched.status,
-                                nbytes=len(fetched.content), elapsed_ms=fetched.elapsed_ms)
+        if record:
+            self.record_fetch(source, fetched, purpose)
         return fetched
+
+    def record_fetch(self, source: crawler.Source, fetched: crawler.Fetched, purpose: str) -> None:
+        self.store.record_fetch(self.report.run_id, source.name, fetched.url, purpose, status=fetched.status,
+                                nbytes=len(fetched.content), elapsed_ms=fetched.elapsed_ms)
 
     def source(self, source: crawler.Source) -> None:
         store, report = self.store, self.report
@@ -273,8 +279,11 @@ class Crawl:
         for spec in specs:
             try:
                 links.extend((link, spec) for link in self.read_list(source, spec))
-            except (crawler.FetchError, crawler.DiscoverError) as exc:
-                kind = exc.kind
+            except Exception as exc:  # noqa: BLE001 - typed faults by kind; anything else is one bad list, recorded
+                kind = getattr(exc, "kind", "unexpected") if isinstance(
+                    exc, (crawler.FetchError, crawler.DiscoverError)) else "unexpected"
+                if kind == "unexpected":
+                    log.exception("%s: unexpected error reading list %s", source.name, spec.url)
                 log.warning("%s: list %s failed: %s", source.name, spec.name, exc)
                 self.store.record_failure(self.report.run_id, "list", kind, str(exc), source=source.name, url=spec.url)
                 self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=False,
@@ -321,12 +330,15 @@ class Crawl:
 
     def fetch_article(self, source: crawler.Source, link: crawler.Link) -> int:
         store, report, run_id = self.store, self.report, self.report.run_id
+        fetched = None
         try:
-            fetched = self.get(source, link.url, "article")
+            fetched = self.get(source, link.url, "article", record=False)
             decoded = crawler.decode(fetched.content, fetched.content_type)
             rules = self.rules_by_host.get(crawler.host_of(link.url), source.parse)
             parsed = crawler.parse_article(decoded.text, link.url, rules, now=self.now)
         except (crawler.FetchError, crawler.ParseError) as exc:
+            if fetched is not None:
+                self.record_fetch(source, fetched, "article")
             report.articles_failed += 1
             log.warning("%s: %s", source.name, exc)
             store.record_failure(run_id, "fetch" if isinstance(exc, crawler.FetchError) else "parse", exc.kind,
@@ -335,6 +347,8 @@ class Crawl:
                 raise SourceBlocked(str(exc)) from exc
             return 0
         except Exception as exc:  # one bad page never stops a run; an unexpected error is recorded as such
+            if fetched is not None:
+                self.record_fetch(source, fetched, "article")
             report.articles_failed += 1
             log.exception("%s: unexpected error on %s", source.name, link.url)
             store.record_failure(run_id, "parse", "unexpected", f"{type(exc).__name__}: {exc}", source=source.name,
@@ -343,12 +357,14 @@ class Crawl:
         fields = article_fields(parsed, fetched, decoded, link)
         attachments = [{"url": a.url, "title": a.title, "ext": a.ext} for a in
                        crawler.find_attachments(decoded.text, fetched.final_url)[: self.config.max_attachments]]
-        article_id, outcome = store.store_article(run_id, {**fields, "source": source.name},
-                                                  doc_key=crawler.policy_key(parsed.doc_number),
-                                                  attachments=attachments)
-        store.record_document(url=link.url, kind="page", sha256=fields["raw_sha256"], nbytes=len(fetched.content),
-                              content_type=fetched.content_type, parser_version=crawler.PARSER_VERSION,
-                              article_id=article_id)
+        with store.write():  # one commit for the page's fetch, the article and its provenance
+            self.record_fetch(source, fetched, "article")
+            article_id, outcome = store.store_article(run_id, {**fields, "source": source.name},
+                                                      doc_key=crawler.policy_key(parsed.doc_number),
+                                                      attachments=attachments)
+            store.record_document(url=link.url, kind="page", sha256=fields["raw_sha256"],
+                                  nbytes=len(fetched.content), content_type=fetched.content_type,
+                                  parser_version=crawler.PARSER_VERSION, article_id=article_id)
         if outcome == "duplicate_body":
             report.duplicates += 1
             return 0
@@ -516,6 +532,8 @@ def translate_pending(config: Config, store: Store, report: RunReport) -> None:
                 if engine is None:
                     engine = engines.get("gloss") or engines.setdefault("gloss", load_engine(config, "gloss"))
                 title_en, body_en, stats = translate_article(engine, row, with_body, store)
+                missing = translate.check(row["title_zh"] + "\n" + (row["body_zh"] if with_body else ""),
+                                          title_en + "\n" + (body_en or ""))
             except Exception as exc:  # recorded; the next engine (gloss) gets the article
                 log.warning("translation by %s failed for %s: %s", getattr(engine, "engine", "gloss"), row["url"], exc)
                 last = engine is None or engine is engines.get("gloss")
@@ -533,8 +551,6 @@ def translate_pending(config: Config, store: Store, report: RunReport) -> None:
                 continue
             if engine is primary:
                 failures_in_row = 0
-            missing = translate.check(row["title_zh"] + "\n" + (row["body_zh"] if with_body else ""),
-                                      title_en + "\n" + (body_en or ""))
             store.save_translation(row["id"], title_en=title_en, body_en=body_en, engine=engine.engine,
                                    model=engine.model, missing=missing)
             report.translated += 1

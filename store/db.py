@@ -54,7 +54,12 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
+        """One BEGIN IMMEDIATE transaction. Nested inside another write(), it joins the outer one, so a caller can
+        group several writes (an article, its fetch and its provenance) into one commit."""
         conn = self.db.conn
+        if conn.in_transaction:
+            yield conn
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
