@@ -528,13 +528,15 @@ def translate_pending(config: Config, store: Store, report: RunReport) -> None:
         attempts = [primary] if primary is not None else []
         attempts.append(None)  # None: the gloss engine, loaded on first need
         for engine in attempts:
+            memory = translate.BufferedMemory(store)  # the article's memory writes, committed with its translation
             try:
                 if engine is None:
                     engine = engines.get("gloss") or engines.setdefault("gloss", load_engine(config, "gloss"))
-                title_en, body_en, stats = translate_article(engine, row, with_body, store)
+                title_en, body_en, stats = translate_article(engine, row, with_body, memory)
                 missing = translate.check(row["title_zh"] + "\n" + (row["body_zh"] if with_body else ""),
                                           title_en + "\n" + (body_en or ""))
             except Exception as exc:  # recorded; the next engine (gloss) gets the article
+                memory.flush()  # what was translated before the failure stays remembered
                 log.warning("translation by %s failed for %s: %s", getattr(engine, "engine", "gloss"), row["url"], exc)
                 last = engine is None or engine is engines.get("gloss")
                 store.record_failure(report.run_id, "translate", type(exc).__name__ if last else "fallback",
@@ -551,8 +553,10 @@ def translate_pending(config: Config, store: Store, report: RunReport) -> None:
                 continue
             if engine is primary:
                 failures_in_row = 0
-            store.save_translation(row["id"], title_en=title_en, body_en=body_en, engine=engine.engine,
-                                   model=engine.model, missing=missing)
+            with store.write():
+                memory.flush()
+                store.save_translation(row["id"], title_en=title_en, body_en=body_en, engine=engine.engine,
+                                       model=engine.model, missing=missing)
             report.translated += 1
             report.engine = engine.engine if not report.engine or report.engine == engine.engine else "mixed"
             report.memory.add(stats)

@@ -362,16 +362,24 @@ class Store:
 
     def tm_get_many(self, keys: list[str]) -> dict[str, str]:
         """English for the keys already translated; counts each hit."""
+        found = self.tm_lookup(keys)
+        if found:
+            self.tm_count_hits(found)
+        return found
+
+    def tm_lookup(self, keys: list[str]) -> dict[str, str]:
+        """English for the keys already translated, without counting the hits (tm_count_hits does that)."""
         found: dict[str, str] = {}
         for i in range(0, len(keys), 400):
             chunk = keys[i:i + 400]
             marks = ",".join("?" * len(chunk))
             found.update((r[0], r[1]) for r in self.db.execute(
                 f"SELECT key, english FROM translation_memory WHERE key IN ({marks})", chunk))
-        if found:
-            with self.write() as conn:
-                conn.executemany("UPDATE translation_memory SET hits = hits + 1 WHERE key = ?", [(k,) for k in found])
         return found
+
+    def tm_count_hits(self, keys: Iterable[str]) -> None:
+        with self.write() as conn:
+            conn.executemany("UPDATE translation_memory SET hits = hits + 1 WHERE key = ?", [(k,) for k in keys])
 
     def tm_put_many(self, rows: list[dict[str, str]]) -> None:
         """rows: key, sentence, english, engine, model, glossary_version."""

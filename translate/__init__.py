@@ -31,7 +31,7 @@ from typing import Any, Protocol, runtime_checkable
 from .errors import GlossaryFileError, TranslateError
 from .fidelity import check, missing_numbers, number_words
 from .glossary import glossary_version
-from .memory import Memory, MemoryStats, translate_document, translate_sentences
+from .memory import BufferedMemory, Memory, MemoryStats, translate_document, translate_sentences
 from .segment import split_sentences
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "number_words",
     "Memory",
     "MemoryStats",
+    "BufferedMemory",
     "translate_document",
     "translate_sentences",
     "glossary_version",

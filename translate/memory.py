@@ -16,13 +16,52 @@ from .errors import TranslateError
 from .glossary import glossary_version
 from .segment import split_paragraphs, split_sentences
 
-__all__ = ["Memory", "MemoryStats", "memory_key", "translate_sentences", "translate_document"]
+__all__ = ["Memory", "MemoryStats", "BufferedMemory", "memory_key", "translate_sentences", "translate_document"]
 
 
 class Memory(Protocol):
     def tm_get_many(self, keys: list[str]) -> dict[str, str]: ...
 
     def tm_put_many(self, rows: list[dict[str, str]]) -> None: ...
+
+
+class BufferedMemory:
+    """A Memory over the store's that holds its writes until flush(), so an article's lookups and new sentences
+    cost one commit (with the article's translation) instead of one per batch.
+
+    Reads see the writes held back, so translate_sentences answers exactly as with the store's memory; flush()
+    replays the writes (new sentences, hit counts) in their order. The underlying memory needs tm_lookup (read
+    without counting) and tm_count_hits besides tm_put_many.
+    """
+
+    def __init__(self, memory) -> None:
+        self.memory = memory
+        self._held: dict[str, str] = {}  # key → English written but not flushed
+        self._writes: list[tuple[str, list]] = []  # ("put", rows) | ("hits", keys), in order
+
+    def tm_get_many(self, keys: list[str]) -> dict[str, str]:
+        found = {k: self._held[k] for k in keys if k in self._held}
+        rest = [k for k in keys if k not in found]
+        if rest:
+            found.update(self.memory.tm_lookup(rest))
+        if found:
+            self._writes.append(("hits", list(found)))
+        return found
+
+    def tm_put_many(self, rows: list[dict[str, str]]) -> None:
+        if not rows:
+            return
+        for row in rows:
+            self._held.setdefault(row["key"], row["english"])  # the first write wins, as in the store
+        self._writes.append(("put", list(rows)))
+
+    def flush(self) -> None:
+        writes, self._writes, self._held = self._writes, [], {}
+        for kind, arg in writes:
+            if kind == "put":
+                self.memory.tm_put_many(arg)
+            else:
+                self.memory.tm_count_hits(arg)
 
 
 @dataclass
