@@ -53,10 +53,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 import crawler  # noqa: E402
-from pilotwatch import (
-    pipeline,  # noqa: E402
-    sample_server,  # noqa: E402
-)
+from pilotwatch import pipeline, sample_server  # noqa: E402
 from pilotwatch.config import load_config  # noqa: E402
 from store import open_store  # noqa: E402
 
