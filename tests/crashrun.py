@@ -35,6 +35,9 @@ def arm(target: str, nth: int) -> None:
         @contextmanager
         def write(self):
             conn = self.db.conn
+            if conn.in_transaction:  # nested in an outer write: it commits (or dies) for both
+                yield conn
+                return
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
