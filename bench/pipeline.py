@@ -379,8 +379,9 @@ class Phases:
 def warm_up(pages: list[tuple[str, bytes]]) -> float:
     """Load what every process loads once (tagger data, jieba, CC-CEDICT, trafilatura) outside the timings, by
     running the stages over one sample platform announcement."""
-    import extract
     import trafilatura
+
+    import extract
     import translate
 
     t = time.perf_counter()
