@@ -1,6 +1,6 @@
 """The whole pipeline against its floor, what a re-run costs, peak memory and where the time goes — in one run.
 
-    .venv/bin/python bench/pipeline.py                  # 2,000 articles, about 5 minutes on 2 cores
+    .venv/bin/python bench/pipeline.py                  # 2,000 articles, 4–5 minutes on 2 cores
     .venv/bin/python bench/pipeline.py --quick          # 300 articles, about a minute
     .venv/bin/python bench/pipeline.py --articles 5000
 

@@ -12,10 +12,11 @@ soupsieve would:
 - text: Tag.get_text(separator, strip): strings in document order, without comments and processing instructions;
   strings inside <script>, <style>, <template>, <rt>, <rp> count only for that element itself (bs4's Script,
   Stylesheet… string classes); a string of ASCII whitespace alone becomes " " or "\\n" outside <pre>/<textarea>.
-- decompose: the element leaves the tree but its tail text stays a separate string (a placeholder comment keeps it),
-  as after bs4's decompose().
+- decompose: the element's subtree leaves the tree but its tail text stays a separate string, as after bs4's
+  decompose() (the element stays behind empty, under a name no selector matches).
 
-open_tree() returns None when libxml2 gives no tree, so the caller falls back there too.
+open_tree() returns None when libxml2 gives no tree or more than one top-level element, so the caller falls back
+there too.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _SIMPLE = re.compile(rf"#{_NAME}|\.{_NAME}|\[{_NAME}\]")
 _COMPOUND = re.compile(rf"({_NAME})?((?:#{_NAME}|\.{_NAME}|\[{_NAME}\])*)")
 _TOKENS = re.compile(r"\s*>\s*|\s+|[^\s>]+")
 _CLASSES = re.compile(r"\S+")  # bs4 splits class="…" on any whitespace (nonwhitespace_re)
+_DROPPED = "pw.dropped"  # a "." is outside _NAME: no selector reaches a decomposed element
 
 
 class Unsupported(Exception):
@@ -168,7 +170,13 @@ def open_tree(html: str):
         root = parser.close()
     except (ValueError, etree.LxmlError):  # BeautifulSoup meets the same refusal and answers for it
         return None
-    return root if root is not None and isinstance(root.tag, str) else None
+    if root is None or not isinstance(root.tag, str):
+        return None
+    # Content after </html> can make more top-level elements; BeautifulSoup keeps them beside the first and
+    # searches them all. Rare: leave such documents to it.
+    if any(isinstance(el.tag, str) for el in (*root.itersiblings(preceding=True), *root.itersiblings())):
+        return None
+    return root
 
 
 def select(root, selector: str | Selector) -> list:
@@ -258,9 +266,9 @@ def text(el, separator: str = "", strip: bool = False) -> str:
 
 def decompose(el) -> None:
     """Remove `el` and its subtree; its tail stays behind as a separate string, as after bs4's decompose()."""
-    parent = el.getparent()
-    if parent is None:
+    if el.getparent() is None:
         raise Unsupported("decompose() of the root element")
-    placeholder = etree.Comment("")
-    placeholder.tail = el.tail
-    parent.replace(el, placeholder)
+    # Emptied in place rather than removed: removing would take the tail along, and setting a tail through the API
+    # refuses control characters libxml2 accepted. Its name matches no selector of the supported subset.
+    el.clear(keep_tail=True)
+    el.tag = _DROPPED
