@@ -3,6 +3,7 @@
     .venv/bin/python bench/pipeline.py                  # 2,000 articles, 4–5 minutes on 2 cores
     .venv/bin/python bench/pipeline.py --quick          # 300 articles, about a minute
     .venv/bin/python bench/pipeline.py --articles 5000
+    .venv/bin/python bench/pipeline.py --quick --baseline HEAD~1   # also: the cost ratio of another revision
 
 Builds a corpus in a temporary folder from the bundled sample site: its five site templates, each of the ten articles
 multiplied with other titles, other numbers in the body, extra paragraphs and new URLs of the same shape (so the
@@ -17,6 +18,10 @@ registry's article_pattern matches), and list pages / JSON lists that link every
    first run.
 3. A cProfile of a first run over HTTP (a third subprocess, fresh database): the top functions by own time and by
    cumulative time.
+
+With --baseline REV, section 1 is also measured for revision REV (checked out in a temporary git worktree) on the
+same corpus: both trees run in fresh subprocesses, alternately, and the ratios against bare trafilatura are printed
+side by side — a refactoring shows here whether it made the pipeline dearer.
 
 Copies carry no attachment links (the ten originals keep theirs), so attachments do not dominate the numbers.
 """
@@ -48,7 +53,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# --baseline runs this script in a subprocess against another checkout of the project
+CODE_ROOT = Path(os.environ.get("PILOTWATCH_BENCH_CODE") or ROOT)
+sys.path.insert(0, str(CODE_ROOT))
 
 import httpx  # noqa: E402
 
@@ -365,7 +372,7 @@ class Phases:
                 "translate": m["translate_pending:end"] - m["translate_pending:start"],
                 "digest": m["write_digest:end"] - m["write_digest:start"],
                 "new": report.articles_new, "failed": report.articles_failed, "translated": report.translated,
-                "tagged": report.tagged, "memory_hits": report.memory.hits, "memory_misses": report.memory.misses,
+                "tagged": report.tagged, **memory_counts(report),
                 "exit_code": report.exit_code, "summary": report.summary(),
             }
             out["article_fetches"] = st.query("SELECT count(*) AS n FROM fetches WHERE run_id = ? AND purpose = 'article'",
@@ -374,6 +381,68 @@ class Phases:
             return out
         finally:
             st.close()
+
+
+def memory_counts(report) -> dict[str, int]:
+    if hasattr(report, "memory_hits"):
+        return {"memory_hits": report.memory_hits, "memory_misses": report.memory_misses}
+    return {"memory_hits": report.memory.hits, "memory_misses": report.memory.misses}  # before the report moved
+
+
+def measure_cost(site: Path, work: Path) -> dict:
+    """Section 1 in this process: bare trafilatura on every page, then the real pipeline over a MockTransport."""
+    import trafilatura
+
+    pages = article_files(site)
+    warm = warm_up(pages)
+    t = time.perf_counter()
+    extracted = sum(1 for _, raw in pages if trafilatura.extract(raw))
+    floor = (time.perf_counter() - t) / len(pages)
+    config = bench_config(work)
+    phases = Phases()
+    with phases.installed(), memory_client(site, config) as client:
+        mem = phases.run(config, [replace(s, delay=0.0) for s in crawler.load_sources()], client)
+        politeness = crawler.Politeness(delay=0, obey_robots=False)
+        t = time.perf_counter()
+        for url, _ in pages:
+            crawler.fetch(client, url, allowed_hosts=[crawler.host_of(url)], politeness=politeness)
+        fetch_only = (time.perf_counter() - t) / len(pages)
+    arts = mem["new"] or 1
+    per = {k: mem[k] / arts for k in ("crawl", "tag", "translate", "digest")}
+    return {"warm": warm, "floor": floor, "extracted": extracted, "fetch_only": fetch_only, "per": per, "mem": mem,
+            "without": (per["crawl"] + per["tag"]) / floor,
+            "with": (per["crawl"] + per["tag"] + per["translate"]) / floor}
+
+
+def compare_with(rev: str, site: Path, tmp: Path, rounds: int = 3) -> None:
+    """The cost ratios of this tree and of `rev`, each measured in fresh processes, alternately."""
+    tree = tmp / "baseline-tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), rev], check=True)
+    try:
+        results: dict[str, list[dict]] = {"this tree": [], rev: []}
+        for i in range(rounds):
+            for name, code in (("this tree", ROOT), (rev, tree)):
+                cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "cost", "--work", str(site),
+                       "--stats", str(tmp / f"cost-{i}-{len(results[name])}-{name.replace(' ', '_')}")]
+                done = subprocess.run(cmd, capture_output=True, text=True,
+                                      env={**os.environ, "PILOTWATCH_BENCH_CODE": str(code)})
+                if done.returncode != 0:
+                    raise RuntimeError(f"cost run of {name} failed:\n{done.stderr[-3000:]}")
+                results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    print(f"\n1b. cost against bare trafilatura, this tree vs {rev} ({rounds} alternating rounds in fresh processes, "
+          "median):")
+    medians = {}
+    for name, runs in results.items():
+        without = sorted(r["without"] for r in runs)[len(runs) // 2]
+        with_ = sorted(r["with"] for r in runs)[len(runs) // 2]
+        floor = sorted(r["floor"] for r in runs)[len(runs) // 2]
+        medians[name] = without
+        print(f"  {name:12} without translation {without:5.2f}x   with the gloss {with_:5.2f}x   "
+              f"(bare trafilatura {floor * 1000:.2f} ms/page; rounds: "
+              + ", ".join(f"{r['without']:.2f}" for r in runs) + ")")
+    print(f"  this tree / {rev}: {medians['this tree'] / medians[rev]:.3f} (without translation)")
 
 
 def warm_up(pages: list[tuple[str, bytes]]) -> float:
@@ -397,8 +466,13 @@ def warm_up(pages: list[tuple[str, bytes]]) -> float:
 
 
 def child(args: argparse.Namespace) -> None:
-    """One pipeline run over the localhost server, in its own process: prints one JSON line."""
+    """One pipeline run over the localhost server (or the in-process cost measure), in its own process: prints one
+    JSON line."""
     logging.basicConfig(level=logging.ERROR)
+    if args.child == "cost":
+        result = measure_cost(Path(args.work), Path(args.stats))
+        print(json.dumps({k: v for k, v in result.items() if k in ("floor", "without", "with")}))
+        return
     hosts = json.loads(args.hosts)
     config = bench_config(Path(args.work))
     sources = [replace(s.rebased(hosts), delay=0.0) for s in crawler.load_sources()]
@@ -466,7 +540,8 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=2000, help="corpus size (the ten sample articles included)")
     ap.add_argument("--quick", action="store_true", help="300 articles")
     ap.add_argument("--top", type=int, default=10, help="profile rows")
-    ap.add_argument("--child", choices=("run", "profile"), help=argparse.SUPPRESS)
+    ap.add_argument("--baseline", metavar="REV", help="also measure the cost ratio of this git revision")
+    ap.add_argument("--child", choices=("run", "profile", "cost"), help=argparse.SUPPRESS)
     ap.add_argument("--work", help=argparse.SUPPRESS)
     ap.add_argument("--hosts", help=argparse.SUPPRESS)
     ap.add_argument("--stats", help=argparse.SUPPRESS)
@@ -489,25 +564,10 @@ def main() -> None:
               + ", ".join(f"{h} {k}" for h, k in sizes.items()) + f"; built in {time.perf_counter() - t:.1f} s")
 
         # 1. processing cost, in process, no network
-        print(f"one-time loading (tagger data, jieba, CC-CEDICT, trafilatura): {warm_up(pages):.2f} s, "
-              "not counted below")
-        import trafilatura
-
-        t = time.perf_counter()
-        extracted = sum(1 for _, raw in pages if trafilatura.extract(raw))
-        floor = (time.perf_counter() - t) / len(pages)
-        work = tmp_path / "memory"
-        config = bench_config(work)
-        phases = Phases()
-        with phases.installed(), memory_client(site, config) as client:
-            mem = phases.run(config, [replace(s, delay=0.0) for s in crawler.load_sources()], client)
-            politeness = crawler.Politeness(delay=0, obey_robots=False)
-            t = time.perf_counter()
-            for url, _ in pages:
-                crawler.fetch(client, url, allowed_hosts=[crawler.host_of(url)], politeness=politeness)
-            fetch_only = (time.perf_counter() - t) / len(pages)
-        arts = mem["new"] or 1
-        per = {k: mem[k] / arts for k in ("crawl", "tag", "translate", "digest")}
+        cost = measure_cost(site, tmp_path / "memory")
+        print(f"one-time loading (tagger data, jieba, CC-CEDICT, trafilatura): {cost['warm']:.2f} s, not counted below")
+        floor, extracted, fetch_only, mem = cost["floor"], cost["extracted"], cost["fetch_only"], cost["mem"]
+        per = cost["per"]
         without = per["crawl"] + per["tag"]
         print(f"\n1. processing cost per article, in process over a MockTransport (no network wait), "
               f"{mem['new']:,} new articles, {mem['failed']} failed:")
@@ -523,6 +583,8 @@ def main() -> None:
         print(f"  = with translation                            {(without + per['translate']) * 1000:7.2f} ms  "
               f"{(without + per['translate']) / floor:5.2f}x")
         print(f"  digest of the day ({mem['new']:,} items), once per run    {mem['digest']:6.2f} s")
+        if args.baseline:
+            compare_with(args.baseline, site, tmp_path)
 
         # 2. two runs over localhost HTTP, each in its own process
         counter = RequestCounter()

@@ -1,22 +1,25 @@
-"""A fast path for reading HTML: one lxml tree, the simple CSS selectors the registry uses, BeautifulSoup's text rules.
+"""A fast path for reading HTML: one lxml tree, cssselect's XPath for the simple selectors the registry uses,
+BeautifulSoup's text rules.
 
 parse and discover used to build a BeautifulSoup tree and run soupsieve over it; on a 6 KB article page that costs
 more than trafilatura's whole extraction. libxml2 builds the tree BeautifulSoup("…", "lxml") would build (bs4 feeds
 the same parser and keeps its events), so this module reads that tree directly and answers exactly as bs4 +
 soupsieve would:
 
-- selectors: compounds of a tag, #id, .class and [attr] joined by descendant (space) or child (>) combinators, as in
-  crawler/sources.toml. Anything else (pseudo-classes, attribute values, *, escapes, non-ASCII names) is Unsupported
-  and the caller falls back to BeautifulSoup, so an unusual selector keeps soupsieve's answer (or error).
-  Classes are split on any whitespace, as bs4 splits the class attribute; tag names compare lower-case.
+- selectors: cssselect translates them to XPath, limited to compounds of a tag, #id, .class and [attr] joined by
+  descendant (space) or child (>) combinators, as in crawler/sources.toml. Anything else (pseudo-classes, attribute
+  values, a bare *, other combinators, names outside ASCII identifiers) is Unsupported and the caller falls back to
+  BeautifulSoup, so an unusual selector keeps soupsieve's answer (or error). Classes are split on any whitespace, as
+  bs4 splits the class attribute (cssselect's XPath splits on ASCII spaces only); tag names compare lower-case;
+  nothing inside a <template> matches, as soupsieve does not look there.
 - text: Tag.get_text(separator, strip): strings in document order, without comments and processing instructions;
   strings inside <script>, <style>, <template>, <rt>, <rp> count only for that element itself (bs4's Script,
   Stylesheet… string classes); a string of ASCII whitespace alone becomes " " or "\\n" outside <pre>/<textarea>.
 - decompose: the element's subtree leaves the tree but its tail text stays a separate string, as after bs4's
   decompose() (the element stays behind empty, under a name no selector matches).
 
-open_tree() returns None when libxml2 gives no tree or more than one top-level element, so the caller falls back
-there too.
+open_tree() returns None when libxml2 gives no tree, more than one top-level element or a tree cut at its depth
+limit, so the caller falls back there too.
 """
 
 from __future__ import annotations
@@ -24,134 +27,84 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+import cssselect
+from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 
 __all__ = ["Unsupported", "Selector", "compile_selector", "open_tree", "select", "select_one", "text", "decompose"]
+
+Selector = etree.XPath  # a compiled selector
 
 # bs4's string containers (HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS) and whitespace-preserving tags
 _CONTAINERS = frozenset({"rt", "rp", "style", "script", "template"})
 _PRESERVE = frozenset({"pre", "textarea"})
 _ASCII_SPACES = frozenset("\x20\x0a\x09\x0c\x0d")
-_NAME = r"[A-Za-z_][A-Za-z0-9_-]*"  # an identifier that is also an XPath name
-_SIMPLE = re.compile(rf"#{_NAME}|\.{_NAME}|\[{_NAME}\]")
-_COMPOUND = re.compile(rf"({_NAME})?((?:#{_NAME}|\.{_NAME}|\[{_NAME}\])*)")
-_TOKENS = re.compile(r"\s*>\s*|\s+|[^\s>]+")
-_CLASSES = re.compile(r"\S+")  # bs4 splits class="…" on any whitespace (nonwhitespace_re)
-_DROPPED = "pw.dropped"  # a "." is outside _NAME: no selector reaches a decomposed element
+# names as soupsieve reads them, in ASCII (after cssselect unescapes): "#1x" is its syntax error, cssselect's id
+_NAME = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
+_DROPPED = "pw.dropped"  # no identifier has a ".": no selector reaches a decomposed element
+_NS = "urn:pilotwatch:html"
+_AT_MAX_DEPTH = etree.XPath("boolean(/" + "/".join(["*"] * 256) + ")")  # an element with 255 ancestors
 
 
 class Unsupported(Exception):
     """The fast path cannot promise BeautifulSoup's answer here; use BeautifulSoup."""
 
 
-@dataclass(frozen=True)
-class _Compound:
-    tag: str | None
-    ids: tuple[str, ...]
-    classes: tuple[str, ...]
-    attrs: tuple[str, ...]
+class _Translator(cssselect.GenericTranslator):
+    lower_case_element_names = True  # libxml2's HTML parser lower-cases tag and attribute names
+    lower_case_attribute_names = True
 
-    def matches(self, el) -> bool:
-        if self.tag is not None and el.tag != self.tag:
-            return False
-        if any(el.get("id") != i for i in self.ids):
-            return False
-        if self.classes:
-            have = _CLASSES.findall(el.get("class") or "")
-            if any(c not in have for c in self.classes):
-                return False
-        return all(el.get(a) is not None for a in self.attrs)
-
-    def xpath(self) -> str:
-        # ids and attributes exactly; classes as a superset (substring), checked exactly in Python afterwards
-        return (f"//{self.tag or '*'}" + "".join(f"[@id='{i}']" for i in self.ids)
-                + "".join(f"[contains(@class,'{c}')]" for c in self.classes) + "".join(f"[@{a}]" for a in self.attrs))
+    def xpath_class(self, class_selector: Class) -> cssselect.xpath.XPathExpr:
+        # bs4 splits class="…" on any whitespace (U+3000, form feed…), normalize-space() only on four ASCII ones
+        name = self.xpath_literal(class_selector.class_name)
+        condition = f"contains(@class, {name}) and pw:has-class(@class, {name})"
+        return self.xpath(class_selector.selector).add_condition(condition)
 
 
-@dataclass(frozen=True)
-class _Chain:
-    compounds: tuple[_Compound, ...]  # left to right
-    combinators: tuple[str, ...]  # between compounds: " " or ">"
-
-    @property
-    def exact_xpath(self) -> bool:
-        return len(self.compounds) == 1 and not self.compounds[0].classes
-
-    def matches(self, el) -> bool:
-        return self._match(el, len(self.compounds) - 1)
-
-    def _match(self, el, i: int) -> bool:
-        if not self.compounds[i].matches(el):
-            return False
-        if i == 0:
-            return True
-        parent = el.getparent()
-        if self.combinators[i - 1] == ">":
-            return parent is not None and self._match(parent, i - 1)
-        while parent is not None:
-            if self._match(parent, i - 1):
-                return True
-            parent = parent.getparent()
-        return False
+def _has_class(_context, values: list[str], name: str) -> bool:
+    return any(name in value.split() for value in values)
 
 
-@dataclass(frozen=True)
-class Selector:
-    chains: tuple[_Chain, ...]
-    xpath: etree.XPath
+def _check(node, compound: bool = False) -> None:
+    """Raise Unsupported unless `node` (a cssselect parse tree) stays within the subset described above."""
+    if isinstance(node, CombinedSelector) and node.combinator in (" ", ">"):
+        _check(node.selector)
+        _check(node.subselector)
+    elif isinstance(node, Attrib) and node.operator == "exists" and node.namespace is None:
+        _check_name(node.attrib)
+        _check(node.selector, compound=True)
+    elif isinstance(node, (Class, Hash)):
+        _check_name(node.class_name if isinstance(node, Class) else node.id)
+        _check(node.selector, compound=True)
+    elif not (isinstance(node, Element) and node.namespace is None):
+        raise Unsupported(repr(node))
+    elif node.element is None:
+        if not compound:  # a bare * would also match decomposed elements
+            raise Unsupported("*")
+    else:
+        _check_name(node.element)
 
 
-def _compound(token: str) -> _Compound:
-    m = _COMPOUND.fullmatch(token)
-    if not m or not token:
-        raise Unsupported(token)
-    simple = _SIMPLE.findall(m.group(2))
-    return _Compound(
-        tag=m.group(1).lower() if m.group(1) else None,
-        ids=tuple(s[1:] for s in simple if s[0] == "#"),
-        classes=tuple(s[1:] for s in simple if s[0] == "."),
-        attrs=tuple(s[1:-1].lower() for s in simple if s[0] == "["),
-    )
-
-
-def _chain(part: str) -> _Chain:
-    compounds: list[_Compound] = []
-    combinators: list[str] = []
-    pending: str | None = None
-    for token in _TOKENS.findall(part.strip()):
-        if not token.strip():
-            pending = pending or " "
-        elif token.strip() == ">":
-            if pending == ">" or not compounds:
-                raise Unsupported(part)
-            pending = ">"
-        else:
-            if compounds:
-                if pending is None:
-                    raise Unsupported(part)
-                combinators.append(pending)
-            elif pending == ">":
-                raise Unsupported(part)
-            compounds.append(_compound(token))
-            pending = None
-    if not compounds or pending == ">":
-        raise Unsupported(part)
-    return _Chain(tuple(compounds), tuple(combinators))
+def _check_name(name: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise Unsupported(name)
 
 
 @functools.lru_cache(maxsize=512)
 def _compile(selector: str) -> Selector | None:
     try:
-        parts = [p for p in selector.split(",")]
-        if not all(p.strip() for p in parts):
-            return None  # "a,,b" or a trailing comma: soupsieve's syntax error, not ours to answer
-        chains = tuple(_chain(p) for p in parts)
-        xpath = etree.XPath(" | ".join(chain.compounds[-1].xpath() for chain in chains))
-    except (Unsupported, etree.XPathError):
+        parsed = cssselect.parse(selector)
+        for one in parsed:
+            if one.pseudo_element is not None:
+                raise Unsupported(selector)
+            _check(one.parsed_tree)
+        translator = _Translator()
+        # soupsieve does not navigate into a <template>'s contents ("not part of the document"): nothing there matches
+        xpath = "(" + " | ".join(translator.selector_to_xpath(one) for one in parsed) + ")[not(ancestor::template)]"
+        return etree.XPath(xpath, namespaces={"pw": _NS}, extensions={(_NS, "has-class"): _has_class})
+    except (Unsupported, cssselect.SelectorError, etree.XPathError):
         return None
-    return Selector(chains, xpath)
 
 
 def compile_selector(selector: str) -> Selector:
@@ -176,25 +129,20 @@ def open_tree(html: str):
     # searches them all. Rare: leave such documents to it.
     if any(isinstance(el.tag, str) for el in (*root.itersiblings(preceding=True), *root.itersiblings())):
         return None
+    # libxml2's tree silently ends at 256 levels of nesting, where BeautifulSoup (fed by events) goes on
+    if _AT_MAX_DEPTH(root):
+        return None
     return root
 
 
 def select(root, selector: str | Selector) -> list:
     """Every element matching the selector, in document order, once each (soup.select)."""
-    sel = selector if isinstance(selector, Selector) else compile_selector(selector)
-    found = sel.xpath(root)
-    if len(sel.chains) == 1 and sel.chains[0].exact_xpath:
-        return found
-    return [el for el in found if any(chain.matches(el) for chain in sel.chains)]
+    return (selector if isinstance(selector, Selector) else compile_selector(selector))(root)
 
 
 def select_one(root, selector: str | Selector):
     """The first element in document order matching the selector, or None (soup.select_one)."""
-    sel = selector if isinstance(selector, Selector) else compile_selector(selector)
-    for el in sel.xpath(root):
-        if any(chain.matches(el) for chain in sel.chains):
-            return el
-    return None
+    return next(iter(select(root, selector)), None)
 
 
 def _context(el) -> tuple[str | None, int]:

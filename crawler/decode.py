@@ -12,6 +12,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from zhtext.clean import no_lone_surrogates
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 # Superset mapping as browsers (WHATWG encoding standard) do it.
@@ -21,14 +23,6 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
 
 _NOT_PAGE_ENCODINGS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode",
                                  "palmos", "mbcs", "oem", "utf-7"})
-
-
-def _clean(text: str) -> str:
-    # lone surrogates (from a UTF-16 page cut mid-pair) are refused by lxml and SQLite: make them U+FFFD
-    return text.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(text) else text
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ def decode(content: bytes, content_type: str | None = None) -> Decoded:
     declared = declared_charset(content, content_type)
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if content.startswith(bom):
-            return Decoded(_clean(content.decode(enc, "replace")), enc, declared)
+            return Decoded(no_lone_surrogates(content.decode(enc, "replace")), enc, declared)
     try:
         return Decoded(content.decode("utf-8"), "utf-8", declared)
     except UnicodeDecodeError:
@@ -84,7 +78,7 @@ def decode(content: bytes, content_type: str | None = None) -> Decoded:
     candidates.append("gb18030")  # the pages we crawl are Chinese; gb18030 decodes every GBK byte sequence
     for codec in dict.fromkeys(candidates):
         try:
-            return Decoded(_clean(content.decode(codec)), codec, declared)
+            return Decoded(no_lone_surrogates(content.decode(codec)), codec, declared)
         except (UnicodeError, LookupError):
             continue
     return Decoded(content.decode("gb18030", "replace"), "gb18030", declared, lossy=True)

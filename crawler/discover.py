@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 
+from zhtext.clean import no_lone_surrogates
+
 from . import _html
 from .sources import ListSpec, Source
 from .urls import canonical_url
@@ -37,11 +39,6 @@ def _dig(data: object, dotted: str, url: str) -> object:
     return data
 
 
-def _no_surrogates(text: str) -> str:
-    # JSON may legally carry half of a surrogate pair ("\ud83d"); lxml refuses such strings
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
 def _join(page_url: str, href: str) -> str | None:
     try:
         return urllib.parse.urljoin(page_url, href)
@@ -58,7 +55,7 @@ def _plain_text(fragment: str) -> str:
 
 
 def _html_links(html: str, selector: str, page_url: str) -> list[Link]:
-    html = _no_surrogates(html)
+    html = no_lone_surrogates(html)
     try:
         return _html_links_fast(html, selector, page_url)
     except _html.Unsupported:  # a selector or document the fast path cannot answer for: BeautifulSoup does
@@ -120,9 +117,9 @@ def discover(source: Source, spec: ListSpec, text: str, page_url: str | None = N
             for item in items:
                 if not isinstance(item, dict) or not isinstance(item.get(spec.link), str):
                     continue  # one malformed row must not hide the others
-                title = _plain_text(_no_surrogates(str(item.get(spec.title, ""))))
-                date = _no_surrogates(str(item.get(spec.date, ""))) if spec.date else ""
-                url = _join(page_url, _no_surrogates(item[spec.link].strip()))
+                title = _plain_text(no_lone_surrogates(str(item.get(spec.title, ""))))
+                date = no_lone_surrogates(str(item.get(spec.date, ""))) if spec.date else ""
+                url = _join(page_url, no_lone_surrogates(item[spec.link].strip()))
                 if url:
                     links.append(Link(url, title, date))
     seen: set[str] = set()

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from .urls import host_of
+
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 BLOCKED_STATUSES = frozenset({403, 412, 521})
 GONE_STATUSES = frozenset({404, 410})
@@ -58,11 +60,6 @@ class Fetched:
     @property
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
-
-
-def host_of(url: str) -> str:
-    """host[:port] of a URL, lower-cased; the unit of politeness and of the allow-list."""
-    return urllib.parse.urlsplit(url).netloc.lower()
 
 
 @dataclass
@@ -213,13 +210,18 @@ def _looks_like_challenge(status: int, content_type: str, body: bytes | bytearra
     return b"<script" in head and any(marker in head for marker in _CHALLENGE_MARKERS) and b"<p" not in head
 
 
-def _raise_for_status(url: str, status: int) -> None:
+def status_kind(status: int) -> str | None:
+    """The fault kind of an HTTP status (None for a success or redirect): the one table of what an answer means."""
     if status < 400:
-        return
+        return None
     if status in BLOCKED_STATUSES:
-        raise FetchError(url, "blocked", f"HTTP {status} (anti-bot answer)", status)
+        return "blocked"
     if status in GONE_STATUSES:
-        raise FetchError(url, "gone", f"HTTP {status}", status)
-    if status == 429 or status >= 500:
-        raise FetchError(url, "server", f"HTTP {status}", status)
-    raise FetchError(url, "http", f"HTTP {status}", status)
+        return "gone"
+    return "server" if status == 429 or status >= 500 else "http"
+
+
+def _raise_for_status(url: str, status: int) -> None:
+    kind = status_kind(status)
+    if kind is not None:
+        raise FetchError(url, kind, f"HTTP {status}" + (" (anti-bot answer)" if kind == "blocked" else ""), status)

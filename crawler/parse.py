@@ -12,6 +12,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from bs4 import BeautifulSoup
 
+from zhtext.clean import no_lone_surrogates
+from zhtext.dates import YEAR_AR
+from zhtext.script import HAN
+
 from . import _html
 from .sources import ParseRules
 
@@ -22,11 +26,11 @@ MAX_BODY = 200_000  # characters; longer bodies are cut (and flagged) rather tha
 
 _DATE = re.compile(
     # separators may be bare spaces: news.cn renders its header time as "<em>2025</em> <em>12</em>/<em>18</em>"
-    r"(?P<y>(?:19|20)\d{2})(?:\s*[-年/.]\s*|\s+)(?P<m>\d{1,2})(?:\s*[-月/.]\s*|\s+)(?P<d>\d{1,2})\s*日?"
+    rf"(?P<y>{YEAR_AR})(?:\s*[-年/.]\s*|\s+)(?P<m>\d{{1,2}})(?:\s*[-月/.]\s*|\s+)(?P<d>\d{{1,2}})\s*日?"
     r"(?:[\sT-]*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
 )
 # 文号 such as 工信厅联消费函〔2025〕186号 / 国办发〔2025〕35号; official documents print it alone under the title.
-_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{2,16}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,5}\s*号$")
+_DOC_NUMBER = re.compile(rf"^[{HAN}]{{2,16}}[〔\[［(（]\s*{YEAR_AR}\s*[〕\]］)）]\s*\d{{1,5}}\s*号$")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _TITLE_SUFFIX = re.compile(r"\s*[-_|—]+\s*(新华网|中国政府网|科技日报|中华人民共和国[^-_|]*|国家发展和改革委员会|工业和信息化部)[^-_|]*$")
 _META_LABELS = {"发文机关": "issuer", "发文字号": "doc_number", "成文日期": "written_date", "发布日期": "published",
@@ -128,7 +132,7 @@ def _source_label(text: str | None) -> str | None:
     m = re.search(r"来源\s*[:：]\s*([^\s|｜]+)", text)
     if m:
         return m.group(1)
-    return text if re.fullmatch(r"[\u4e00-\u9fff·（）]{2,30}", text) else None
+    return text if re.fullmatch(f"[{HAN}·（）]{{2,30}}", text) else None
 
 
 def _trafilatura_date(html: str) -> str | None:
@@ -171,7 +175,7 @@ def _metadata_table(soup: BeautifulSoup, selector: str) -> dict[str, str]:
 
 def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | None = None) -> Parsed:
     now = now or datetime.now(UTC)
-    html = html.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: lxml refuses them
+    html = no_lone_surrogates(html)  # lxml refuses them
     try:
         page: _SoupPage | _LxmlPage = _LxmlPage(html, rules)
     except _html.Unsupported:  # a selector or a document the fast path cannot answer for: BeautifulSoup does
@@ -371,4 +375,4 @@ def policy_key(doc_number: str | None) -> str | None:
 
     key = unicodedata.normalize("NFKC", doc_number).translate(_BRACKETS)
     key = re.sub(r"\s+", "", key)
-    return key if re.fullmatch(r"[\u4e00-\u9fff]{2,16}〔\d{4}〕\d{1,5}号", key) else None
+    return key if re.fullmatch(rf"[{HAN}]{{2,16}}〔\d{{4}}〕\d{{1,5}}号", key) else None

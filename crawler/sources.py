@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from .urls import host_of
+
 
 class SourceConfigError(ValueError):
     """A sources file is malformed; the message names the file, source and key at fault."""
@@ -103,10 +105,6 @@ class Source:
 
         lists = tuple(replace(lst, url=move(lst.url), article_host=move_host(lst.article_host)) for lst in self.lists)
         return replace(self, base=move(self.base).rstrip("/"), lists=lists)
-
-
-def host_of(url: str) -> str:
-    return urllib.parse.urlsplit(url).netloc.lower()
 
 
 _SOURCE_KEYS = {"name", "label", "base", "article_pattern", "lists", "parse", "delay", "official"}

@@ -19,3 +19,8 @@ def canonical_url(url: str) -> str:
         path = posixpath.normpath(path)
         path = "/" if path in (".", "/") else path + ("/" if trailing and not path.endswith("/") else "")
     return normalize_url(urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
+
+
+def host_of(url: str) -> str:
+    """host[:port] of a URL, lower-cased; the unit of politeness and of the allow-list."""
+    return urllib.parse.urlsplit(url).netloc.lower()

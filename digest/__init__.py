@@ -5,7 +5,6 @@ Imports no other project package: the pipeline passes plain rows (dicts) in and 
 
 from .build import (
     PLATFORM_TARGET,
-    SECTOR_LABELS,
     TARGET_YEAR,
     Change,
     Digest,
@@ -18,9 +17,9 @@ from .build import (
     build_progress,
 )
 from .render import render, render_html, render_text, safe_url, write_digest
-from .send import SECRET_PASSWORD_ENV, SendError, SendResult, SmtpSettings, build_message, check_login, send
+from .send import SendError, SendResult, SmtpSettings, build_message, check_login, send
 
-__all__ = ["PLATFORM_TARGET", "SECRET_PASSWORD_ENV", "SECTOR_LABELS", "TARGET_YEAR", "Change", "Digest", "Group",
+__all__ = ["PLATFORM_TARGET", "TARGET_YEAR", "Change", "Digest", "Group",
            "Item", "Name", "Progress", "SendError", "SendResult", "SmtpSettings", "SourceHealth", "build_digest",
            "build_message", "build_progress", "check_login", "render", "render_html", "render_text", "safe_url",
            "send", "write_digest"]

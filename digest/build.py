@@ -20,21 +20,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-SECTOR_LABELS = {
-    "food_additives": "Food & additives",
-    "biopharma": "Biopharma",
-    "cosmetics": "Cosmetics",
-    "chemicals": "Chemicals",
-    "energy": "Energy",
-    "enzymes": "Enzymes",
-    "feedstock_lignocellulose": "Lignocellulose feedstock",
-    "feedstock_c1": "C1 feedstock",
-    "plant_chassis_cells": "Plant chassis cells",
-}
 NO_SECTOR = "Sector not stated"
 NO_PROVINCE = "Province not stated"
 
@@ -42,7 +31,6 @@ NO_PROVINCE = "Province not stated"
 PLATFORM_TARGET = 20
 TARGET_YEAR = 2027
 
-STALE_AFTER = timedelta(days=3)  # a source with no successful crawl for this long is flagged stale
 TITLE_MAX = 300  # characters; a crawled "title" can be a whole paragraph when a page is mis-parsed
 SNIPPET_MAX = 240
 ERROR_MAX = 200
@@ -199,6 +187,10 @@ class Digest:
     changes: tuple[Change, ...] = ()
     failures: int = 0
     attribution: str = ""
+    sector_labels: Mapping[str, str] = field(default_factory=dict)  # sector id → heading (the tagger's vocabulary)
+
+    def sector_label(self, sector: str) -> str:
+        return self.sector_labels.get(sector, sector)
 
     @property
     def empty(self) -> bool:
@@ -343,21 +335,17 @@ def _evidence(row: Mapping[str, Any], tag: Mapping[str, Any] | None) -> str:
     return str(tag.get("evidence") or "")
 
 
-def sector_label(sector: str) -> str:
-    return SECTOR_LABELS.get(sector, sector)
-
-
-def _group(announcements: Iterable[Item]) -> tuple[Group, ...]:
+def _group(announcements: Iterable[Item], labels: Mapping[str, str]) -> tuple[Group, ...]:
     groups: dict[str, list[Item]] = {}
     for item in announcements:
         groups.setdefault(item.sectors[0] if item.sectors else "", []).append(item)
-    order = list(SECTOR_LABELS)  # the policy's own order of sectors; unknown ids after, "not stated" last
+    order = list(labels)  # the policy's own order of sectors; unknown ids after, "not stated" last
     keys = sorted(groups, key=lambda k: (k == "", order.index(k) if k in order else len(order), k))
     out = []
     for key in keys:
         # within a sector by province (stable: keeps the store's newest-first order inside a province)
         items = sorted(groups[key], key=lambda i: (not i.provinces, i.provinces[0] if i.provinces else ""))
-        out.append(Group(sector_label(key) if key else NO_SECTOR, tuple(items)))
+        out.append(Group(labels.get(key, key) if key else NO_SECTOR, tuple(items)))
     return tuple(out)
 
 
@@ -384,7 +372,8 @@ def _sectors_provinces(row: Mapping[str, Any]) -> tuple[list[str], list[str]]:
 
 
 def build_progress(all_announcements: Iterable[Mapping[str, Any]], period_rows: Iterable[Mapping[str, Any]] = (), *,
-                   target: int = PLATFORM_TARGET, target_year: int = TARGET_YEAR) -> Progress:
+                   target: int = PLATFORM_TARGET, target_year: int = TARGET_YEAR,
+                   sector_labels: Mapping[str, str] | None = None) -> Progress:
     """Distinct announcements to date (the period's own announcements included even if the caller's list lacks them),
     each counted once in total and once under every sector and province it names."""
     seen: dict[str, tuple[set[str], set[str]]] = {}
@@ -402,7 +391,7 @@ def build_progress(all_announcements: Iterable[Mapping[str, Any]], period_rows: 
     by_sector: Counter[str] = Counter()
     by_province: Counter[str] = Counter()
     for sector_ids, province_names in seen.values():
-        by_sector.update({sector_label(s) for s in sector_ids} or {NO_SECTOR})
+        by_sector.update({(sector_labels or {}).get(s, s) for s in sector_ids} or {NO_SECTOR})
         by_province.update(province_names or {NO_PROVINCE})
 
     def ranked(c: Counter[str], last: str) -> tuple[tuple[str, int], ...]:
@@ -428,23 +417,22 @@ def _show_time(value: Any) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if t else ""
 
 
-def source_health(row: Mapping[str, Any], now: datetime, stale_after: timedelta = STALE_AFTER) -> SourceHealth:
+def source_health(row: Mapping[str, Any]) -> SourceHealth:
+    """A source row as shown; its status was decided by the caller (one rule for the CLI, digest and doctor)."""
+    status = str(row.get("status") or "never run")
     last_ok = _parse_time(row.get("last_ok_at"))
-    blocked_until = _parse_time(row.get("blocked_until"))
-    blocked = blocked_until is not None and blocked_until > now
-    failing = bool(row.get("failing"))
-    stale = last_ok is None or now - last_ok > stale_after
-    status = "blocked" if blocked else "failing" if failing else "stale" if stale else "ok"
+    troubled = status in ("failing", "blocked")
+    days = row.get("days_since_ok")
     return SourceHealth(
         name=clean(row.get("name"), 60),
         label=clean(row.get("label") or row.get("name"), 80),
         status=status,
         last_ok_at=_show_time(last_ok.isoformat()) if last_ok else "never",
-        stale=stale,
-        days_since_ok=(now - last_ok).days if last_ok else None,
-        blocked_until=_show_time(row.get("blocked_until")) if blocked else "",
-        error_kind=clean(row.get("last_error_kind"), 40) if (failing or blocked) else "",
-        error=clean(row.get("last_error"), ERROR_MAX) if (failing or blocked) else "",
+        stale=bool(row.get("stale")) or last_ok is None,
+        days_since_ok=days if isinstance(days, int) else None,
+        blocked_until=_show_time(row.get("blocked_until")) if status == "blocked" else "",
+        error_kind=clean(row.get("last_error_kind"), 40) if troubled else "",
+        error=clean(row.get("last_error"), ERROR_MAX) if troubled else "",
         consecutive_failures=int(row.get("consecutive_failures") or 0),
     )
 
@@ -461,33 +449,24 @@ def _change(row: Mapping[str, Any]) -> Change:
     )
 
 
-def _now(day: str, now: datetime | str | None) -> datetime:
-    if isinstance(now, datetime):
-        return now if now.tzinfo else now.replace(tzinfo=UTC)
-    if isinstance(now, str) and _parse_time(now):
-        return _parse_time(now)  # type: ignore[return-value]
-    # No clock here: without "now", health is judged as at the end of the digest's day.
-    return datetime.combine(date.fromisoformat(day) + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-
-
 def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, all_announcements: Iterable[Mapping[str, Any]] | None = None,
                  sources: Iterable[Mapping[str, Any]] = (), changes: Iterable[Mapping[str, Any]] = (),
-                 failures: int = 0, attribution: str = "", now: datetime | str | None = None,
+                 failures: int = 0, attribution: str = "", sector_labels: Mapping[str, str] | None = None,
                  platform_target: int = PLATFORM_TARGET, target_year: int = TARGET_YEAR) -> Digest:
     """The digest of one day.
 
-    all_announcements: every platform announcement to date (None: no progress block); now: when health is judged
-    (aware datetime or ISO string; default the end of `day`, UTC).
+    all_announcements: every platform announcement to date (None: no progress block); sources: source rows whose
+    status the caller decided (crawler.source_status); sector_labels: sector id → heading, in display order.
     """
+    labels = dict(sector_labels or {})
     rows = list(rows)
     items = [_item(r) for r in rows]
     announcements = tuple(i for i in items if i.is_announcement)
-    groups = _group(announcements)
+    groups = _group(announcements, labels)
     progress = None
     if all_announcements is not None:
         progress = build_progress(all_announcements, [r for r in rows if r.get("is_platform_announcement")],
-                                  target=platform_target, target_year=target_year)
-    at = _now(day, now)
+                                  target=platform_target, target_year=target_year, sector_labels=labels)
     return Digest(
         day=day,
         # the announcements in the order they are shown (group by group)
@@ -496,8 +475,9 @@ def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, all_announcemen
         others=tuple(i for i in items if not i.is_announcement and not i.mentions_platform),
         groups=groups,
         progress=progress,
-        sources=tuple(source_health(s, at) for s in sources),
+        sources=tuple(source_health(s) for s in sources),
         changes=tuple(_change(c) for c in changes),
         failures=failures,
         attribution=attribution,
+        sector_labels=labels,
     )

@@ -9,7 +9,7 @@ import urllib.parse
 from functools import cache
 from pathlib import Path
 
-from .build import SECTOR_LABELS, Digest, sector_label
+from .build import Digest
 
 
 def safe_url(url: str) -> str:
@@ -45,16 +45,15 @@ def _env():
     )
     env.filters["safe_url"] = safe_url
     env.filters["text_url"] = text_url
-    env.filters["sector_label"] = sector_label
     return env
 
 
 def render_html(d: Digest) -> str:
-    return _env().get_template("digest.html.j2").render(d=d, sector_labels=SECTOR_LABELS)
+    return _env().get_template("digest.html.j2").render(d=d)
 
 
 def render_text(d: Digest) -> str:
-    return _env().get_template("digest.txt.j2").render(d=d, sector_labels=SECTOR_LABELS)
+    return _env().get_template("digest.txt.j2").render(d=d)
 
 
 def render(d: Digest) -> tuple[str, str]:

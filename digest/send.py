@@ -20,7 +20,6 @@ from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 
 from .build import Digest
 
-SECRET_PASSWORD_ENV = "PILOTWATCH_SMTP_PASSWORD"
 SECURITY = ("starttls", "ssl", "none")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
@@ -39,7 +38,8 @@ class SmtpSettings:
     port: int = 587
     security: str = "starttls"  # "starttls" (port 587) | "ssl" (implicit TLS, port 465) | "none" (local relay)
     user: str = ""  # empty: no login
-    password: str = field(default="", repr=False)  # from PILOTWATCH_SMTP_PASSWORD, passed in by the caller
+    password: str = field(default="", repr=False)  # passed in by the caller, who reads it from the environment
+    password_from: str = "the password"  # where the caller found it (named in a rejected-login error), never the value
     sender: str = ""  # From: "PilotWatch <pilotwatch@example.org>"
     recipients: tuple[str, ...] = ()
     timeout: float = 30.0
@@ -139,7 +139,7 @@ def _error(exc: Exception, settings: SmtpSettings) -> SendError:
     host, port = settings.host, settings.port
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return SendError(host, port, f"login as {settings.user} rejected ({_reply(exc, settings)}); check the user "
-                                     f"and {SECRET_PASSWORD_ENV}")
+                                     f"and {settings.password_from}")
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         refused = ", ".join(f"{rcpt} ({_reply(smtplib.SMTPResponseException(*r), settings)})"
                             for rcpt, r in exc.recipients.items())

@@ -12,10 +12,10 @@ first use. This package imports no other PilotWatch package. Errors: ``resources
 data file is malformed; tag_article itself raises nothing for any str input.
 """
 
-from .model import SECTORS, Tag, Tagging
+from .model import SECTOR_LABELS, SECTORS, Tag, Tagging
 from .tagger import tag_article
 
 # Bump when rules or data change, so stored tags can be recomputed: major = API, minor = rules, patch = data.
 TAGGER_VERSION = "0.3.0"
 
-__all__ = ["SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]
+__all__ = ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]

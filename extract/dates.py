@@ -19,16 +19,12 @@ import re
 from datetime import date
 from functools import cache
 
-from .hits import Hit
-from .quantities import cn_to_int
+from zhtext.dates import DASH, DAY_AR, DAY_CN, MONTH_AR, MONTH_CN, YEAR_AR, YEAR_CN, date_part, iso_date
+from zhtext.numerals import DIGIT_CHARS
 
-_Y = r"(?:19|20)\d{2}"
-_YC = r"[〇零一二三四五六七八九]{4}"
-_M = r"1[0-2]|0?[1-9]"
-_MC = r"十[一二]?|[一二三四五六七八九]"
-_D = r"3[01]|[12]\d|0?[1-9]"
-_DC = r"三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]"
-_DASH = r"\s*(?:-|—|–|~|至|到)\s*"
+from .hits import Hit
+
+_DASH = rf"\s*{DASH}\s*"
 
 FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
                    "十五五": (2026, 2030), "十六五": (2031, 2035)}
@@ -42,31 +38,31 @@ def _regex() -> re.Pattern[str]:
     part = "|".join(sorted((re.escape(p) for p in _PARTS), key=len, reverse=True))
     rel = "|".join(sorted(_RELATIVE_YEARS, key=len, reverse=True))
     fyp = "|".join(FIVE_YEAR_PLANS)
-    ymd = rf"(?<!\d)(?:{_Y})年(?:{_M})月(?:{_D})日"
+    ymd = rf"(?<!\d){YEAR_AR}年{MONTH_AR}月{DAY_AR}日"
     alts = [
         r"(?P<asof>截至|截止到|截止至|截止)",
         # 2025年9月10日至9月16日 / 至16日
-        rf"(?P<dr>{ymd}{_DASH}(?:(?P<dr_y2>{_Y})年)?(?:(?P<dr_m2>{_M})月)?(?P<dr_d2>{_D})日)",
-        rf"(?<!\d)(?P<yr1>{_Y})年?{_DASH}(?P<yr2>{_Y})年",
+        rf"(?P<dr>{ymd}{_DASH}(?:(?P<dr_y2>{YEAR_AR})年)?(?:(?P<dr_m2>{MONTH_AR})月)?(?P<dr_d2>{DAY_AR})日)",
+        rf"(?<!\d)(?P<yr1>{YEAR_AR})年?{_DASH}(?P<yr2>{YEAR_AR})年",
         rf"(?P<ymd>{ymd})",
-        rf"(?P<iso>(?<![\d.])(?P<iso_y>{_Y})(?P<sep>[-/.])(?P<iso_m>\d{{1,2}})(?P=sep)(?P<iso_d>\d{{1,2}})(?![\d.]))",
-        rf"(?P<cymd>(?P<cy>{_YC})年(?P<cm>{_MC})月(?P<cd>{_DC})日)",
-        rf"(?P<tpre>(?:力争|争取|计划|预计|确保|目标是)(?:到|至|在)?|到|至)\s*(?P<ty>{_Y})年(?:底|末)?(?:前|之前|以前)?",
-        rf"(?<!\d)(?P<ty2>{_Y})年(?:底|末)?(?:前|之前|以前)(?![一二三四五六七八九十两\d后])",
-        rf"(?:(?<!\d)(?P<py>{_Y})年|(?P<prel>{rel}))(?:第)?(?P<pp>{part})",
-        rf"(?<!\d)(?P<ym_y>{_Y})年(?P<ym_m>{_M})月(?!\d)",
-        rf"(?P<cym_y>{_YC})年(?P<cym_m>{_MC})月",
-        rf"(?<!\d)(?P<ye>{_Y})年(?:底|末)",
-        rf"(?<!\d)(?P<yy>{_Y})年(?!\d)",
-        rf"(?P<cyy>{_YC})年",
-        rf"(?<![\d年月])(?P<md_m>{_M})月(?P<md_d>{_D})日",
-        rf"(?<![年月〇零一二三四五六七八九十])(?P<cmd_m>{_MC})月(?P<cmd_d>{_DC})日",
-        r"(?P<recent>(?<![\d零〇一二三四五六七八九十作节假期当每])日前|近日|近期)",
+        rf"(?P<iso>(?<![\d.])(?P<iso_y>{YEAR_AR})(?P<sep>[-/.])(?P<iso_m>\d{{1,2}})(?P=sep)(?P<iso_d>\d{{1,2}})(?![\d.]))",
+        rf"(?P<cymd>(?P<cy>{YEAR_CN})年(?P<cm>{MONTH_CN})月(?P<cd>{DAY_CN})日)",
+        rf"(?P<tpre>(?:力争|争取|计划|预计|确保|目标是)(?:到|至|在)?|到|至)\s*(?P<ty>{YEAR_AR})年(?:底|末)?(?:前|之前|以前)?",
+        rf"(?<!\d)(?P<ty2>{YEAR_AR})年(?:底|末)?(?:前|之前|以前)(?![一二三四五六七八九十两\d后])",
+        rf"(?:(?<!\d)(?P<py>{YEAR_AR})年|(?P<prel>{rel}))(?:第)?(?P<pp>{part})",
+        rf"(?<!\d)(?P<ym_y>{YEAR_AR})年(?P<ym_m>{MONTH_AR})月(?!\d)",
+        rf"(?P<cym_y>{YEAR_CN})年(?P<cym_m>{MONTH_CN})月",
+        rf"(?<!\d)(?P<ye>{YEAR_AR})年(?:底|末)",
+        rf"(?<!\d)(?P<yy>{YEAR_AR})年(?!\d)",
+        rf"(?P<cyy>{YEAR_CN})年",
+        rf"(?<![\d年月])(?P<md_m>{MONTH_AR})月(?P<md_d>{DAY_AR})日",
+        rf"(?<![年月{DIGIT_CHARS}十])(?P<cmd_m>{MONTH_CN})月(?P<cmd_d>{DAY_CN})日",
+        rf"(?P<recent>(?<![\d{DIGIT_CHARS}十作节假期当每])日前|近日|近期)",
         rf"(?P<fyp>{fyp})",
         rf"(?P<rel>{rel})",
     ]
     # Every alternative starts with one of these characters: a cheap test before trying twenty alternatives.
-    first = "0-9〇零一二三四五六七八九十截到至力争计预确目日近今本去上明"
+    first = f"0-9{DIGIT_CHARS}十截到至力争计预确目日近今本去上明"
     return re.compile(f"(?=[{first}])(?:" + "|".join(alts) + ")")
 
 
@@ -83,15 +79,8 @@ def parse_published(published: str | None) -> date | None:
         return None
 
 
-def _iso(y: int, m: int, d: int) -> str | None:
-    try:
-        return date(y, m, d).isoformat()
-    except ValueError:
-        return None
-
-
 def _cn(s: str) -> int:
-    v = cn_to_int(s)
+    v = date_part(s)
     return -1 if v is None else v
 
 
@@ -111,7 +100,7 @@ def _one(m: re.Match[str], pub: date | None) -> Hit | None:
         y, mo, d = (int(x) for x in re.findall(r"\d+", g("dr"))[:3])
         y2 = int(g("dr_y2")) if g("dr_y2") else y
         mo2 = int(g("dr_m2")) if g("dr_m2") else mo
-        a, b = _iso(y, mo, d), _iso(y2, mo2, int(g("dr_d2")))
+        a, b = iso_date(y, mo, d), iso_date(y2, mo2, int(g("dr_d2")))
         if a and b and a < b:
             return _hit("period", f"{a}/{b}", m)
         return _hit("date", a, m) if a else None
@@ -120,13 +109,13 @@ def _one(m: re.Match[str], pub: date | None) -> Hit | None:
         return _hit("period", f"{y1}/{y2}", m) if y1 < y2 else None
     if g("ymd"):
         y, mo, d = (int(x) for x in re.findall(r"\d+", g("ymd")))
-        v = _iso(y, mo, d)
+        v = iso_date(y, mo, d)
         return _hit("date", v, m) if v else None
     if g("iso"):
-        v = _iso(int(g("iso_y")), int(g("iso_m")), int(g("iso_d")))
+        v = iso_date(int(g("iso_y")), int(g("iso_m")), int(g("iso_d")))
         return _hit("date", v, m) if v else None
     if g("cymd"):
-        v = _iso(_cn(g("cy")), _cn(g("cm")), _cn(g("cd")))
+        v = iso_date(_cn(g("cy")), _cn(g("cm")), _cn(g("cd")))
         return _hit("date", v, m) if v else None
     if g("ty"):
         return _hit("target_year", g("ty"), m)
@@ -157,7 +146,7 @@ def _one(m: re.Match[str], pub: date | None) -> Hit | None:
         if pub is None:
             return None
         mo, d = (int(g("md_m")), int(g("md_d"))) if g("md_m") else (_cn(g("cmd_m")), _cn(g("cmd_d")))
-        v = _iso(_year_for(mo, pub), mo, d)
+        v = iso_date(_year_for(mo, pub), mo, d)
         return _hit("date", v, m) if v else None
     if g("recent"):
         return _hit("recent", pub.isoformat() if pub else "", m)

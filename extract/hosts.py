@@ -28,6 +28,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from zhtext.script import HAN, HAN_CHAR, has_han
+
 from .hits import Hit
 from .matcher import TermMatcher
 from .orgs import OrgSpan
@@ -36,7 +38,6 @@ from .resources import DataError, read_tsv, terms
 
 TYPES = ("university", "cas_institute", "national_lab", "company", "park", "hospital", "research_institute", "other")
 _CAS_PREFIXES = ("中国科学院", "中科院")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _MAX_NAME = 24
 
 # Suffix → type. Order matters only for readability: the regex takes the longest at each position.
@@ -139,7 +140,7 @@ def _suffix_regex() -> re.Pattern[str]:
 @cache
 def _extension_regex() -> re.Pattern[str]:
     suffixes = "|".join(sorted(_EXTENSION_SUFFIXES, key=len, reverse=True))
-    return re.compile(rf"([\u3400-\u9fffA-Za-z]{{0,14}}?)({suffixes})")
+    return re.compile(rf"([{HAN}A-Za-z]{{0,14}}?)({suffixes})")
 
 
 @cache
@@ -187,7 +188,7 @@ def _type_for(name: str, suffix: str) -> str:
 
 
 def _name_char(ch: str) -> bool:
-    return bool(_CJK.match(ch)) or ch.isascii() and ch.isalpha()
+    return bool(HAN_CHAR.match(ch)) or ch.isascii() and ch.isalpha()
 
 
 def _grow_left(text: str, s: int, limit: int, zone: bool) -> int:
@@ -358,7 +359,7 @@ def find_hosts(text: str, orgs: list[OrgSpan] | None = None) -> list[Hit]:
 
     ``orgs`` (orgs.find_orgs spans) is accepted for the tagger's convenience; government spans in it are never hosts.
     """
-    if not _CJK.search(text):
+    if not has_han(text):
         return []
     gov = [(sp.start, sp.end) for sp in (orgs or [])
            if sp.gov and not text[sp.start : sp.end].endswith(("管委会", "管理委员会"))]

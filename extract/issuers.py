@@ -21,12 +21,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from zhtext.script import HAN, has_han
+
 from .hits import Hit
 from .matcher import TermMatcher
 from .orgs import OrgSpan, find_orgs
 from .resources import DataError, read_tsv
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 _OFFICE = re.compile(r"办公厅|办公室")
 _LEVEL_CHARS = "省市区县州盟旗"
@@ -171,7 +172,7 @@ def find_issuers(text: str, orgs: list[OrgSpan] | None = None, *, part: str = "b
 
     ``orgs``: the organisation spans of ``text`` (orgs.find_orgs); computed when not given.
     """
-    if not _CJK.search(text):
+    if not has_han(text):
         return []
     if orgs is None:
         orgs = find_orgs(text, "zh")
@@ -189,7 +190,7 @@ def find_issuers(text: str, orgs: list[OrgSpan] | None = None, *, part: str = "b
         found.append((m.start, _office(text, sm.end()), Body(name, "", _local_name_en(m.payload, suffix)), m.payload))
 
     # 浙江省经信厅、省发展改革委: a bare 省/市 + suffix right after a local body of that level is in the same place.
-    for m in re.finditer(r"(?<![\u3400-\u9fff])(省|市|自治区)", text):
+    for m in re.finditer(f"(?<![{HAN}])(省|市|自治区)", text):
         sm = suffix_rx.match(text, m.end())
         if not sm:
             continue

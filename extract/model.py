@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECTORS = (
-    "food_additives",
-    "biopharma",
-    "cosmetics",
-    "chemicals",
-    "energy",
-    "enzymes",
-    "feedstock_lignocellulose",
-    "feedstock_c1",
-    "plant_chassis_cells",
-)
+# The programme's sectors (June 2025 MIIT/NDRC notice, plus its feedstock and chassis lines), in the notice's order:
+# id → English label. The one list: the CLI's --sector choices and the digest's headings come from here.
+SECTOR_LABELS = {
+    "food_additives": "Food & additives",
+    "biopharma": "Biopharma",
+    "cosmetics": "Cosmetics",
+    "chemicals": "Chemicals",
+    "energy": "Energy",
+    "enzymes": "Enzymes",
+    "feedstock_lignocellulose": "Lignocellulose feedstock",
+    "feedstock_c1": "C1 feedstock",
+    "plant_chassis_cells": "Plant chassis cells",
+}
+SECTORS = tuple(SECTOR_LABELS)
 
 # What each field's value and attrs mean:
 #   sector           value: an id from SECTORS

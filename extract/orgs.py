@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from zhtext.script import HAN_CHAR
+
 from . import resources
 from .places import leading_chain
-
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _en_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _name_char(ch: str) -> bool:
-    return bool(_CJK.match(ch)) or ("A" <= ch <= "Z") or ("a" <= ch <= "z")
+    return bool(HAN_CHAR.match(ch)) or ("A" <= ch <= "Z") or ("a" <= ch <= "z")
 
 
 def _zh_spans(text: str) -> list[OrgSpan]:

@@ -1,7 +1,7 @@
 """Counted targets (20个以上平台, 服务企业超过200家) and money (超过5亿元), with their bounds.
 
 A number is Arabic (20, 1.2, 1,200, with 十/百/千/万/亿 multipliers: 1.2亿, 3千万) or Chinese (二十, 两百, 一百二十,
-三千五百万). ``cn_to_int`` is a small rules converter, so no numeral package is needed.
+三千五百万), read by zhtext.numerals.
 
 Bounds come from the words around the number:
     ge      超过 逾 突破 不少于 至少 不低于 …以上, and 余/多 after the number (二十余项, 20多家: "20 and more")
@@ -27,6 +27,8 @@ import re
 from decimal import Decimal
 from functools import cache
 
+from zhtext.numerals import ARABIC_AMOUNT, NUMERAL_CHARS, arabic_value, cn_to_int, is_bare, is_digit_string
+
 from .hits import Hit
 from .matcher import TermMatcher
 
@@ -34,16 +36,10 @@ from .matcher import TermMatcher
 # (tests/fixtures/extract_dev.jsonl: 40余项 → ge, 20多家 → ge, 逾150家 → ge) says ge. Kept in one place.
 SURPLUS_BOUND = "ge"
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
-
-_CN_NUM = "[零〇一二两三四五六七八九十百千万亿]+"
-# at most 15 digits and three magnitude characters: longer runs are identifiers or garbage, not quantities (and
-# unbounded runs made int() and Decimal overflow, and the regex backtrack quadratically)
-_AR_NUM = r"(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?!\d)(?:\.\d{1,6})?"
-# Arabic segments with multipliers: 1.2亿, 3千万, 1亿2000万.
-_AR_AMOUNT = rf"{_AR_NUM}[十百千万亿]{{0,3}}(?:{_AR_NUM}[十百千万亿]{{1,3}}){{0,3}}"
+_CN_NUM = f"[{NUMERAL_CHARS}]+"
+# A number right after one of these is part of a longer number, an identifier or an ordinal (第三批, 百分之二十).
+_NOT_AFTER_AR = r"(?<![\d.,\-/:#A-Za-z第])"
+_NOT_AFTER_CN = f"(?<![{NUMERAL_CHARS}第之])"
 
 _PRE = {
     "ge": ["超过", "超出", "逾", "突破", "不少于", "不低于", "至少", "多于", "高于", "大于", "超"],
@@ -84,56 +80,10 @@ _PLACE_NOUNS = {"省份", "城市", "地区"}
 _BEFORE_GAP = 6  # at most this many characters between a noun before the number and the number
 
 
-def cn_to_int(s: str) -> int | None:
-    """二十 → 20, 两百 → 200, 一百零五 → 105, 三亿五千万 → 350000000, 二〇二五 → 2025; None if malformed."""
-    if not s:
-        return None
-    if len(s) > 1 and all(ch in _CN_DIGITS for ch in s):  # digit by digit: 二〇二五
-        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
-    total = section = number = 0
-    after_digit = False
-    for ch in s:
-        if ch in _CN_DIGITS:
-            if after_digit and _CN_DIGITS[ch] != 0 and number:
-                return None  # 二三: two digits in a row
-            number = _CN_DIGITS[ch]
-            after_digit = True
-        elif ch in _CN_UNITS:
-            section += (number if after_digit else 1) * _CN_UNITS[ch]
-            number, after_digit = 0, False
-        elif ch == "万":
-            total += (section + number) * 10**4
-            section = number = 0
-            after_digit = False
-        elif ch == "亿":
-            total = (total + section + number) * 10**8
-            section = number = 0
-            after_digit = False
-        else:
-            return None
-    return total + section + number
-
-
-def _ar_value(s: str) -> Decimal:
-    """1.2亿 → 120000000, 3千万 → 30000000, 1亿2000万 → 120000000, 1,200 → 1200."""
-    total = Decimal(0)
-    for num, mags in re.findall(rf"({_AR_NUM})([十百千万亿]*)", s):
-        v = Decimal(num.replace(",", ""))
-        for ch in mags:
-            v *= _MAGNITUDES[ch]
-        total += v
-    return total
-
-
 def _digits(v: Decimal) -> str:
     if v == v.to_integral_value():
         return str(int(v))
     return format(v.normalize(), "f")
-
-
-def _bare_cn(s: str) -> bool:
-    """A Chinese number with no digit in it (百, 千, 万, 百万): a count only with a qualifier. 十… is fine."""
-    return not any(ch in _CN_DIGITS for ch in s) and not s.startswith("十")
 
 
 def _alts(words: list[str]) -> str:
@@ -142,7 +92,7 @@ def _alts(words: list[str]) -> str:
 
 def _first_chars() -> str:
     """Characters a quantity can start with: a cheap test before the full pattern."""
-    chars = set("0123456789零〇一二两三四五六七八九十百千万亿人")
+    chars = set("0123456789人" + NUMERAL_CHARS)
     chars.update(w[0] for words in _PRE.values() for w in words)
     return "".join(sorted(chars))
 
@@ -154,7 +104,7 @@ def _target_regex() -> re.Pattern[str]:
     units = _alts(list(UNITS))
     return re.compile(
         rf"(?=[{_first_chars()}])(?P<pre>{pre})?"
-        rf"(?:(?<![\d.,\-/:#A-Za-z第])(?P<ar>{_AR_AMOUNT})|(?<![零〇一二两三四五六七八九十百千万亿第之])(?P<cn>{_CN_NUM}))"
+        rf"(?:{_NOT_AFTER_AR}(?P<ar>{ARABIC_AMOUNT})|{_NOT_AFTER_CN}(?P<cn>{_CN_NUM}))"
         rf"(?P<surplus>余|多)?(?P<unit>{units})(?!{_NOT_COUNT_AFTER})(?<!台(?=[山县河区市镇]))(?P<post>{post})?"
     )
 
@@ -165,7 +115,7 @@ def _money_regex() -> re.Pattern[str]:
     post = _alts(list(_POST))
     return re.compile(
         rf"(?=[{_first_chars()}])(?P<pre>{pre})?(?:人民币)?"
-        rf"(?:(?<![\d.,\-/:#A-Za-z第])(?P<ar>{_AR_AMOUNT})|(?<![零〇一二两三四五六七八九十百千万亿第之])(?P<cn>{_CN_NUM}))"
+        rf"(?:{_NOT_AFTER_AR}(?P<ar>{ARABIC_AMOUNT})|{_NOT_AFTER_CN}(?P<cn>{_CN_NUM}))"
         r"(?P<surplus>余|多)?(?P<cur>元人民币|元|人民币)(?![素件器宇旦宵帅老首数组化/每])"
         rf"(?P<post>{post})?"
     )
@@ -192,11 +142,11 @@ def _bound(m: re.Match[str]) -> str:
 
 def _number(m: re.Match[str]) -> Decimal | None:
     if m.group("ar"):
-        return _ar_value(m.group("ar"))
+        return arabic_value(m.group("ar"))
     cn = m.group("cn")
-    if len(cn) > 1 and all(ch in _CN_DIGITS for ch in cn):
-        return None  # 唯一一家, 二三十家: not one number
-    if cn == "一" or (_bare_cn(cn) and not (m.group("pre") or m.group("surplus") or m.group("post"))):
+    if is_digit_string(cn):
+        return None  # 唯一一家, 三四家: a word or a range, not one number
+    if cn == "一" or (is_bare(cn) and not (m.group("pre") or m.group("surplus") or m.group("post"))):
         return None
     v = cn_to_int(cn)
     return None if v is None else Decimal(v)

@@ -7,7 +7,6 @@ Files (all UTF-8; lines starting with # are comments; the first other line of a 
     zones.tsv      development zones and named areas: name, kind, code, city_code, aliases, aliases_en
     sectors.tsv    sector keyword table: sector (or "-" for a blocker), lang, keyword
     terms.toml     classifier patterns, organisation suffixes and stop words, place vetoes and rules
-    t2s.tsv        Traditional → Simplified, one character to one character (from OpenCC's data)
 """
 
 from __future__ import annotations
@@ -207,13 +206,3 @@ def sector_keywords() -> tuple[tuple[str, str, str], ...]:
 def terms() -> dict[str, Any]:
     return tomllib.loads(_read_text("terms.toml"))
 
-
-@cache
-def t2s() -> dict[str, str]:
-    out = {}
-    for r in read_tsv("t2s.tsv"):
-        t, s = r["traditional"], r["simplified"]
-        if len(t) != 1 or len(s) != 1:
-            raise DataError(f"t2s.tsv: {t}->{s} is not one character to one character")
-        out[t] = s
-    return out

@@ -6,7 +6,7 @@ original title/body, and evidence is sliced from the original.
 
 from __future__ import annotations
 
-import re
+from zhtext.script import has_han
 
 from .classify import classify
 from .entities import entity_tags
@@ -16,7 +16,6 @@ from .orgs import OrgSpan, find_orgs, mask
 from .places import find_places
 from .sectors import vote
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _FIELD_ORDER = {"sector": 0, "province": 1, "city": 2, "place_mentioned": 3}
 _PART_ORDER = {"title": 0, "body": 1}
 
@@ -32,7 +31,7 @@ def tag_article(title: str, body: str, *, published: str | None = None) -> Taggi
     """Tag one article. ``title`` and ``body`` are plain text (either may be empty)."""
     original = {"title": title or "", "body": body or ""}
     norm = {part: normalize(text) for part, text in original.items()}
-    lang = "zh" if _CJK.search(norm["title"]) or _CJK.search(norm["body"]) else "en"
+    lang = "zh" if has_han(norm["title"]) or has_han(norm["body"]) else "en"
     verdict = classify(norm["title"], norm["body"], lang)
     orgs = {part: find_orgs(text, lang) for part, text in norm.items()}
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import click
 
-from .config import Config, ConfigError, load_config
+from extract.model import SECTOR_LABELS  # the tagger's vocabulary: a plain dict, no NLP data loads
+
+from .config import SECRET_SMTP_PASSWORD, Config, ConfigError, load_config
 
 log = logging.getLogger("pilotwatch")
 
@@ -73,7 +75,8 @@ def _open_store(config: Config, *, must_exist: bool = False):
 
 
 def _execute(config: Config, *, sources, mode: str, digest_dir: str | None = None) -> None:
-    from .pipeline import RunLocked, build_client, run_lock, run_pipeline
+    from .lock import RunLocked, run_lock
+    from .pipeline import build_client, run_pipeline
 
     quiet = click.get_current_context().obj.get("quiet", False)
     # a progress line only for a person at a terminal; cron and pipes get the summary line alone
@@ -182,42 +185,21 @@ def sources(ctx: click.Context, db: str | None, as_json: bool) -> None:
         pilotwatch sources --db pilotwatch.db
     """
     import json
+    from datetime import UTC, datetime
+
+    from .health import format_sources, sources_report
 
     config = _config(ctx, db=db)
     configured = _load_sources(config)
     store = _open_store(config, must_exist=True)
     try:
-        health = {h["name"]: h for h in store.source_health()}
+        rows = sources_report(configured, store.source_health(), datetime.now(UTC))
     finally:
         store.close()
-    rows = []
-    for src in configured:
-        h = health.get(src.name, {})
-        rows.append({
-            "name": src.name, "label": src.label, "official": src.official,
-            "status": ("blocked" if h.get("blocked_until") else "failing" if h.get("failing") else
-                       "ok" if h.get("last_ok_at") else "never run"),
-            "last_ok_at": h.get("last_ok_at"), "last_new_at": h.get("last_new_at"),
-            "consecutive_failures": h.get("consecutive_failures", 0), "blocked_until": h.get("blocked_until"),
-            "last_error_kind": h.get("last_error_kind"), "last_error": h.get("last_error"),
-            "articles": h.get("articles", 0), "gone": h.get("gone", 0),
-            "lists": [{k: lst[k] for k in ("name", "url", "fallback", "last_ok_at", "last_status", "last_fault_kind",
-                                           "items_found", "new_items", "empty_count", "consecutive_failures")}
-                      for lst in h.get("lists", [])],
-        })
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    for r in rows:
-        extra = f", blocked until {r['blocked_until']}" if r["blocked_until"] else ""
-        error = f" — last error {r['last_error_kind']}: {r['last_error']}" if r["status"] != "ok" and r["last_error"] else ""
-        click.echo(f"{r['name']:8} {r['status']:9} last ok {(r['last_ok_at'] or 'never')[:16]}, "
-                   f"{r['consecutive_failures']} failures in a row, {r['articles']} articles{extra}{error}")
-        for lst in r["lists"]:
-            kind = "fallback " if lst["fallback"] else ""
-            state = lst["last_fault_kind"] or (f"HTTP {lst['last_status']}" if lst["last_status"] else "-")
-            click.echo(f"    {kind}{lst['name']}: {lst['items_found'] if lst['items_found'] is not None else '-'} items, "
-                       f"{lst['new_items'] or 0} new, {lst['empty_count']} empty reads, {state}")
+    for line in [] if as_json else format_sources(rows):
+        click.echo(line)
 
 
 @cli.command()
@@ -232,75 +214,12 @@ def doctor(ctx: click.Context, offline: bool) -> None:
 
         pilotwatch doctor
     """
-    import os
-
-    import httpx
-
-    import translate
-
-    from .pipeline import SECRET_LLM_KEY, SECRET_SMTP_PASSWORD, build_client, load_engine, smtp_settings
+    from .health import doctor as checks
 
     problems = 0
-
-    def report(ok: bool, what: str, detail: str = "") -> None:
-        nonlocal problems
-        problems += not ok
-        click.echo(f"{'ok  ' if ok else 'FAIL'} {what}{': ' + detail if detail else ''}")
-
-    try:
-        config = load_config(ctx.obj["config_path"])
-        report(True, "configuration", ctx.obj["config_path"] or "packaged defaults + environment")
-    except ConfigError as exc:
-        report(False, "configuration", str(exc))
-        sys.exit(1)
-    from store import StoreError, open_store
-
-    try:
-        store = open_store(config.db)
-        n = store.query("SELECT count(*) AS n FROM articles")[0]["n"]
-        store.close()
-        report(True, "database", f"{config.db} ({n} articles, schema up to date)")
-    except StoreError as exc:
-        report(False, "database", str(exc))
-    from crawler import SourceConfigError, load_sources
-
-    try:
-        sources = load_sources(config.sources_file or None)
-        report(True, "sources", f"{len(sources)} configured: {', '.join(s.name for s in sources)}")
-    except SourceConfigError as exc:
-        report(False, "sources", str(exc))
-        sources = []
-    if not offline:
-        with build_client(config) as client:
-            for src in sources:
-                try:
-                    r = client.get(src.base + "/robots.txt", timeout=min(config.timeout, 10))
-                    report(r.status_code < 500 and r.status_code not in (403, 412, 521), f"reach {src.name}",
-                           f"{src.base} answered HTTP {r.status_code}")
-                except httpx.HTTPError as exc:
-                    report(False, f"reach {src.name}", f"{src.base}: {type(exc).__name__}")
-    try:
-        engine = load_engine(config)
-        report(True, "translation engine", f"{engine.engine} ({engine.model})")
-    except translate.TranslateError as exc:
-        report(False, "translation engine", f"{exc} (the run would gloss instead)")
-    if config.translate_engine == "llm":
-        report(True, "LLM API key", f"{SECRET_LLM_KEY} is {'set' if os.environ.get(SECRET_LLM_KEY) else 'not set'}")
-    settings = smtp_settings(config)
-    if settings is None:
-        report(True, "SMTP", "smtp_host not set: digests are written to disk only")
-    else:
-        import digest
-
-        if not config.recipients or not config.smtp_from:
-            report(False, "SMTP", "set recipients and smtp_from to mail the digest")
-        password = "set" if os.environ.get(SECRET_SMTP_PASSWORD) else "not set"
-        try:
-            digest.check_login(settings)
-            report(True, "SMTP login", f"{settings.host}:{settings.port} ({settings.security}; "
-                                       f"{SECRET_SMTP_PASSWORD} {password})")
-        except digest.SendError as exc:
-            report(False, "SMTP login", f"{exc} ({SECRET_SMTP_PASSWORD} {password})")
+    for check in checks(ctx.obj["config_path"], offline=offline):
+        problems += not check.ok
+        click.echo(str(check))
     click.echo("all checks passed" if not problems else f"{problems} problem(s) found")
     sys.exit(1 if problems else 0)
 
@@ -349,6 +268,7 @@ def _filters(site, since, until, sector, province) -> dict:
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+SECTORS = list(SECTOR_LABELS)
 
 
 def _filter_options(f):
@@ -356,9 +276,7 @@ def _filter_options(f):
         click.option("--site", help="Only this source (xinhua, stdaily, miit, ndrc, govcn)."),
         click.option("--since", type=_DATE, help="Published on or after YYYY-MM-DD."),
         click.option("--until", type=_DATE, help="Published on or before YYYY-MM-DD."),
-        click.option("--sector", type=click.Choice(["food_additives", "biopharma", "cosmetics", "chemicals", "energy",
-                                                    "enzymes", "feedstock_lignocellulose", "feedstock_c1",
-                                                    "plant_chassis_cells"]), help="Tagged with this sector."),
+        click.option("--sector", type=click.Choice(SECTORS), help="Tagged with this sector."),
         click.option("--province", help="Tagged with this province (English name, e.g. Shandong)."),
     ]):
         f = opt(f)
@@ -564,7 +482,7 @@ def model_install(path: str, dest: str) -> None:
 @click.option("--db", help="SQLite file (config key db).")
 @click.option("--out", "out_dir", help="Folder for the digest files (config key digest_dir).")
 @click.option("--send", is_flag=True, help="Also mail it (smtp_* and recipients in config; password from "
-                                          "PILOTWATCH_SMTP_PASSWORD).")
+                                          f"{SECRET_SMTP_PASSWORD}).")
 @click.option("--force", is_flag=True, help="With --send: mail it even if this day's digest was already sent.")
 @click.pass_context
 def digest_cmd(ctx: click.Context, day, db: str | None, out_dir: str | None, send: bool, force: bool) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 # Secrets come only from these environment variables; they are not configuration keys and never reach the DB or logs.
-SECRET_ENV = frozenset({"PILOTWATCH_LLM_API_KEY", "PILOTWATCH_SMTP_PASSWORD"})
+SECRET_LLM_KEY = "PILOTWATCH_LLM_API_KEY"
+SECRET_SMTP_PASSWORD = "PILOTWATCH_SMTP_PASSWORD"
+SECRET_ENV = frozenset({SECRET_LLM_KEY, SECRET_SMTP_PASSWORD})
 CHOICES = {"translate_engine": ("gloss", "ct2", "hf", "llm"), "translate_bodies": ("all", "relevant"),
            "smtp_security": ("starttls", "ssl", "none")}
 
@@ -132,7 +134,3 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
     if negative:
         raise ConfigError(f"{', '.join(negative)} must not be negative")
     return config
-
-
-def with_overrides(config: Config, **changes: Any) -> Config:
-    return replace(config, **changes)

@@ -17,7 +17,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from store import Store
-from store.fts import has_cjk
+from zhtext.script import has_han
 
 _TOKENS = re.compile(r'"[^"]*"|\S+')
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -48,7 +48,7 @@ def parse_query(query: str) -> tuple[list[list[str]], str | None]:
     zh_terms: list[list[str]] = []
     en_parts: list[str] = []
     for token in _TOKENS.findall(query.strip()):
-        if has_cjk(token):
+        if has_han(token):
             term = token.strip('"')
             zh_terms.append(list(dict.fromkeys((term, *_alias_groups().get(term, ())))))
         else:

@@ -175,7 +175,19 @@ class Store:
                 (run_id, source, url, article_id, stage, kind, message[:2000], utcnow()),
             )
 
+    def last_failure(self, run_id: int, source: str) -> dict[str, Any] | None:
+        """The most recent failure recorded for a source in a run."""
+        rows = self.query("SELECT kind, message FROM failures WHERE run_id = ? AND source = ? ORDER BY id DESC LIMIT 1",
+                          [run_id, source])
+        return rows[0] if rows else None
+
+    def count_failures_between(self, start_utc: str, end_utc: str) -> int:
+        return self.query("SELECT count(*) AS n FROM failures WHERE at >= ? AND at < ?", [start_utc, end_utc])[0]["n"]
+
     # --- articles ---
+
+    def article_count(self) -> int:
+        return self.query("SELECT count(*) AS n FROM articles")[0]["n"]
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
         """The URLs already stored, as articles or as aliases (the same body seen under another URL)."""
@@ -189,17 +201,17 @@ class Store:
                 f"WHERE url IN ({marks})", chunk + chunk))
         return known
 
-    def hopeless_urls(self, urls: list[str], *, attempts: int = 3) -> set[str]:
-        """URLs that failed for a lasting reason (404, unparseable, oversized…) in `attempts` runs: stop retrying.
-        Transient faults (timeouts, 5xx, blocked) never make a URL hopeless."""
+    def hopeless_urls(self, urls: list[str], *, lasting_kinds: Iterable[str], attempts: int) -> set[str]:
+        """URLs whose fetch or parse failed with one of `lasting_kinds` (the crawler's policy says which) in
+        `attempts` different runs."""
         if not urls:
             return set()
-        marks = ",".join("?" * len(urls))
+        kinds = sorted(lasting_kinds)
+        marks, kind_marks = ",".join("?" * len(urls)), ",".join("?" * len(kinds))
         rows = self.db.execute(
             f"SELECT url FROM failures WHERE url IN ({marks}) AND stage IN ('fetch', 'parse') "
-            "AND kind IN ('gone', 'http', 'parse', 'too_large', 'offsite', 'robots', 'redirects') "
-            "GROUP BY url HAVING count(DISTINCT run_id) >= ?",
-            [*urls, attempts],
+            f"AND kind IN ({kind_marks}) GROUP BY url HAVING count(DISTINCT run_id) >= ?",
+            [*urls, *kinds, attempts],
         )
         return {r[0] for r in rows}
 

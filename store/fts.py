@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z]+(?:[.'][0-9A-Za-z]+)*")
+from zhtext.script import HAN, HAN_RUN
+
+_WORD = re.compile(f"[{HAN}]+|[0-9A-Za-z]+(?:[.'][0-9A-Za-z]+)*")
 
 
 def _bigrams(run: str) -> list[str]:
@@ -23,7 +24,7 @@ def index_text(text: str | None) -> str:
     out: list[str] = []
     for m in _WORD.finditer(text or ""):
         word = m.group()
-        out.extend(_bigrams(word) if _CJK_RUN.fullmatch(word) else [word.lower()])
+        out.extend(_bigrams(word) if HAN_RUN.fullmatch(word) else [word.lower()])
     return " ".join(out)
 
 
@@ -32,12 +33,9 @@ def phrase(term: str) -> str:
     parts: list[str] = []
     for m in _WORD.finditer(term):
         word = m.group()
-        if _CJK_RUN.fullmatch(word):
+        if HAN_RUN.fullmatch(word):
             parts.append(f'"{word}"*' if len(word) == 1 else '"' + " ".join(_bigrams(word)) + '"')
         else:
             parts.append('"' + word.lower().replace('"', "") + '"')
     return " ".join(parts)
 
-
-def has_cjk(text: str) -> bool:
-    return _CJK_RUN.search(text) is not None

@@ -9,6 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ["crawler", "translate", "extract", "store", "digest"]
+LEAVES = ["zhtext"]  # Chinese text (numerals, dates, Han ranges, folding): every stage may import it; it imports none
+FIRST_PARTY = {*STAGES, *LEAVES, "pilotwatch"}
 
 
 def imported_top_modules(path: Path) -> set[str]:
@@ -26,7 +28,16 @@ def imported_top_modules(path: Path) -> set[str]:
 def test_stage_packages_do_not_import_each_other(stage):
     offenders = []
     for f in (ROOT / stage).rglob("*.py"):
-        bad = imported_top_modules(f) & (set(STAGES) - {stage} | {"pilotwatch"})
+        bad = imported_top_modules(f) & (FIRST_PARTY - {stage} - set(LEAVES))
+        offenders += [f"{f.relative_to(ROOT)} imports {m}" for m in sorted(bad)]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("leaf", LEAVES)
+def test_leaf_packages_import_only_the_standard_library(leaf):
+    offenders = []
+    for f in (ROOT / leaf).rglob("*.py"):
+        bad = imported_top_modules(f) - set(sys.stdlib_module_names)
         offenders += [f"{f.relative_to(ROOT)} imports {m}" for m in sorted(bad)]
     assert offenders == []
 
@@ -37,8 +48,22 @@ def test_only_the_pipeline_wires_stages():
         stages = imported_top_modules(f) & {"crawler", "translate", "extract", "digest"}
         if stages:
             wiring.append(f.name)
-    # cli only for error types, the sources loader and one-off commands; research joins the glossary and the store
-    assert sorted(set(wiring)) == ["cli.py", "pipeline.py", "research.py"]
+    # pipeline wires the run and crawl.py is its crawl step; health reads source status and runs the doctor's checks;
+    # cli only for error types, the sources loader, the sector vocabulary and one-off commands; research joins the
+    # glossary and the store
+    assert sorted(set(wiring)) == ["cli.py", "crawl.py", "health.py", "pipeline.py", "research.py"]
+
+
+def test_the_pipeline_stays_thin():
+    lines = (ROOT / "pilotwatch" / "pipeline.py").read_text(encoding="utf-8").count("\n")
+    assert lines <= 250, f"pilotwatch/pipeline.py has {lines} lines: move decisions into the stage packages"
+
+
+def test_crawl_decisions_are_pure():
+    """crawler.policy decides; it must not reach for the network, the store or the clock."""
+    mods = imported_top_modules(ROOT / "crawler" / "policy.py")
+    assert not mods & {"httpx", "store", "sqlite3", "time", "socket"}
+    assert "datetime.now(" not in (ROOT / "crawler" / "policy.py").read_text(encoding="utf-8")
 
 
 def test_help_is_light():

@@ -126,7 +126,7 @@ def test_tag_command_one_line_out_per_line_in():
 def test_overlapping_runs_do_not_both_proceed(tmp_path):
     db = tmp_path / "pw.db"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pilotwatch.pipeline import run_lock\n"
+        [sys.executable, "-c", "import sys, time\nfrom pilotwatch.lock import run_lock\n"
          f"with run_lock({str(db)!r}):\n    print('locked', flush=True)\n    time.sleep(30)\n"],
         stdout=subprocess.PIPE, text=True)
     try:
@@ -136,7 +136,7 @@ def test_overlapping_runs_do_not_both_proceed(tmp_path):
     finally:
         holder.kill()
         holder.wait()
-    from pilotwatch.pipeline import run_lock
+    from pilotwatch.lock import run_lock
 
     with run_lock(db):  # the kernel released the killed holder's lock: no stale lock file blocks the next run
         pass

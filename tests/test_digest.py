@@ -1,10 +1,18 @@
 import json
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
-from digest import build_digest, build_progress, render_html, render_text, safe_url, write_digest
+import digest
+from digest import render_html, render_text, safe_url, write_digest
 from digest.build import TITLE_MAX, clean
+from extract import SECTOR_LABELS
+from pilotwatch.health import source_rows
+
+# the pipeline passes the tagger's sector vocabulary in; so do these tests
+build_digest = partial(digest.build_digest, sector_labels=SECTOR_LABELS)
+build_progress = partial(digest.build_progress, sector_labels=SECTOR_LABELS)
 
 
 def row(**kw):
@@ -43,7 +51,7 @@ def test_crawled_markup_is_inert():
 
 
 def test_empty_day_says_nothing_new(tmp_path):
-    d = build_digest("2025-12-23", [], sources=[{"label": "NDRC", "last_ok_at": "2025-12-23T01:00", "failing": 0}])
+    d = build_digest("2025-12-23", [], sources=[{"label": "NDRC", "last_ok_at": "2025-12-23T01:00", "status": "ok"}])
     assert d.empty and d.subject.endswith("nothing new")
     html_path, text_path = write_digest(d, tmp_path)
     assert "Nothing new today" in html_path.read_text(encoding="utf-8")
@@ -173,26 +181,27 @@ def test_progress_block_even_on_an_empty_day():
     assert "0 platform announcements so far" in render_text(d)
 
 
-SOURCES = [
-    {"name": "ndrc", "label": "NDRC", "last_ok_at": "2025-12-22T01:00:00+00:00", "failing": 0, "consecutive_failures": 0},
+STORE_ROWS = [  # as store.source_health() returns them
+    {"name": "ndrc", "label": "NDRC", "last_ok_at": "2025-12-22T01:00:00+00:00", "consecutive_failures": 0},
     {"name": "miit", "label": "MIIT", "last_ok_at": "2025-12-15T01:00:00+00:00", "last_error_kind": "blocked",
-     "last_error": "403: anti-bot page", "failing": 1, "consecutive_failures": 4,
+     "last_error_at": "2025-12-22T06:00:00+00:00", "last_error": "403: anti-bot page", "consecutive_failures": 4,
      "blocked_until": "2025-12-23T06:00:00+00:00"},
     {"name": "govcn", "label": "gov.cn", "last_ok_at": "2025-12-21T01:00:00+00:00", "last_error_kind": "timeout",
-     "last_error": "read timed out", "failing": 1, "consecutive_failures": 2},
-    {"name": "stdaily", "label": "S&T Daily", "last_ok_at": "2025-12-18T01:00:00+00:00", "failing": 0},
-    {"name": "newsite", "label": "New site", "last_ok_at": None, "failing": 0},
+     "last_error_at": "2025-12-22T01:00:00+00:00", "last_error": "read timed out", "consecutive_failures": 2},
+    {"name": "stdaily", "label": "S&T Daily", "last_ok_at": "2025-12-18T01:00:00+00:00"},
+    {"name": "newsite", "label": "New site", "last_ok_at": None},
     # a back-off that has ended is no longer reported as blocked
-    {"name": "news", "label": "Xinhua", "last_ok_at": "2025-12-22T02:00:00+00:00", "failing": 0,
+    {"name": "news", "label": "Xinhua", "last_ok_at": "2025-12-22T02:00:00+00:00",
      "blocked_until": "2025-12-20T00:00:00+00:00"},
 ]
+SOURCES = source_rows(STORE_ROWS, NOW)  # the status decided once, by crawler.source_status
 
 
 def test_source_health_stale_blocked_failing():
-    d = build_digest("2025-12-22", [row()], sources=SOURCES, now=NOW)
+    d = build_digest("2025-12-22", [row()], sources=SOURCES)
     by = {s.name: s for s in d.sources}
     assert {n: s.status for n, s in by.items()} == {"ndrc": "ok", "miit": "blocked", "govcn": "failing",
-                                                    "stdaily": "stale", "newsite": "stale", "news": "ok"}
+                                                    "stdaily": "stale", "newsite": "never run", "news": "ok"}
     assert by["miit"].detail == ("blocked, backing off until 2025-12-23 06:00 UTC; 4 consecutive failures; "
                                  "no success in 7 days")
     assert by["govcn"].detail == "failing (timeout); 2 consecutive failures"
@@ -207,9 +216,7 @@ def test_source_health_stale_blocked_failing():
     assert "S&amp;T Daily" in html and '<span class="badge warn">blocked</span>' in html and "403: anti-bot page" in html
     # the same source three days and a minute after its last success is stale
     later = datetime(2025, 12, 25, 2, 1, tzinfo=UTC)
-    assert build_digest("2025-12-25", [], sources=SOURCES[:1], now=later).sources[0].status == "stale"
-    # without "now", health is judged at the end of the digest's day (build stays clock-free)
-    assert build_digest("2025-12-22", [], sources=SOURCES[:1]).sources[0].status == "ok"
+    assert build_digest("2025-12-25", [], sources=source_rows(STORE_ROWS[:1], later)).sources[0].status == "stale"
 
 
 def test_footer_lists_edits_and_withdrawals():
@@ -222,7 +229,7 @@ def test_footer_lists_edits_and_withdrawals():
         {"change": "restored", "version": 3, "detected_at": "2025-12-22T05:00:00+00:00", "article_id": 9,
          "url": "javascript:alert(1)", "title_zh": "恢复", "title_en": "Restored notice", "source": "ndrc"},
     ]
-    d = build_digest("2025-12-22", [], changes=changes, sources=SOURCES[:1], now=NOW)
+    d = build_digest("2025-12-22", [], changes=changes, sources=SOURCES[:1])
     assert [(c.change, c.label) for c in d.changes] == [("edit", "edited"), ("gone", "gone (404/410: possibly withdrawn)"),
                                                         ("restored", "restored")]
     assert d.changes[1].title == "旧通知<script>x()</script>"  # no English yet: the Chinese title
@@ -236,12 +243,12 @@ def test_footer_lists_edits_and_withdrawals():
 
 
 def test_empty_day_is_short_and_says_why_it_might_be_empty():
-    healthy = build_digest("2025-12-23", [], sources=SOURCES[:1], now=NOW)
+    healthy = build_digest("2025-12-23", [], sources=SOURCES[:1])
     assert healthy.subject == "PilotWatch 2025-12-23: nothing new"
     text = render_text(healthy)
     assert "Nothing new today" in text and "all sources were checked" in text and "== Platform announcements" not in text
     assert len(text.splitlines()) < 20
-    quiet_but_broken = build_digest("2025-12-23", [], sources=SOURCES, now=NOW)
+    quiet_but_broken = build_digest("2025-12-23", [], sources=SOURCES)
     assert quiet_but_broken.subject == "PilotWatch 2025-12-23: nothing new; 4 sources unhealthy"
     html = render_html(quiet_but_broken)
     assert "Nothing new today" in html and "4 sources are not healthy" in html

@@ -14,6 +14,7 @@ import extract
 from extract import SECTORS, TAGGER_VERSION, Tag, Tagging, resources, tag_article
 from extract.model import FIELDS
 from extract.normalize import normalize
+from zhtext.script import t2s
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_FIXTURES = ROOT.parent / "shared" / "fixtures-real"
@@ -405,7 +406,7 @@ def test_sector_table_uses_only_known_sectors():
 
 
 def test_t2s_is_one_to_one_and_leaves_simplified_alone():
-    table = resources.t2s()
+    table = t2s()
     assert table["試"] == "试" and table["製"] == "制"
     simplified = "".join(
         line for line in Path(extract.__file__).with_name("data").joinpath("terms.toml").read_text("utf-8")
@@ -418,7 +419,7 @@ def test_t2s_is_one_to_one_and_leaves_simplified_alone():
 
 
 def test_public_api():
-    assert extract.__all__ == ["SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]
+    assert extract.__all__ == ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]
     assert isinstance(TAGGER_VERSION, str) and TAGGER_VERSION
     assert SECTORS == (
         "food_additives",

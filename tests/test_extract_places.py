@@ -13,6 +13,7 @@ import pytest
 from extract import resources
 from extract.normalize import normalize
 from extract.places import PlaceHit, find_places, leading_chain
+from zhtext.script import t2s_rows
 
 
 def places(text: str, lang: str = "zh") -> list[PlaceHit]:
@@ -171,8 +172,7 @@ def test_gazetteer_names_are_fixed_points_of_normalisation():
 def test_t2s_table_is_opencc_character_data():
     opencc = pytest.importorskip("opencc")
     converter = opencc.OpenCC("t2s")
-    rows = resources.read_tsv("t2s.tsv")
-    ours = [(r["traditional"], r["simplified"]) for r in rows if r["source"] == "opencc"]
+    ours = [(t, s) for t, s, source in t2s_rows() if source == "opencc"]
     assert len(ours) > 3000
     assert [(t, s) for t, s in ours if converter.convert(t) != s] == []
     # OpenCC's t2s keeps the length; tw2sp does not (it rewrites Taiwan vocabulary), hence character-level folding.

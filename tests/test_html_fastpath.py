@@ -93,8 +93,29 @@ def test_the_registry_selectors_take_the_fast_path():
                 _html.compile_selector(part)
 
 
+CLASS_CASES = (
+    # class lists split on form feed, U+3000 and NBSP (bs4) but not on cssselect's four XPath spaces; nested matches
+    "<html><body><div class='x\x0cy'><p class='y\u3000z'>甲</p><p class='z\xa0w'>乙<a href='/a' TITLE='t'>丙</a></p>"
+    "<div class='x'><div class='xx'><ul><li><a href='/b'>丁</a></li></ul></div></div></div><p class='X'>戊</p>"
+    "<p id='-x' class='-y'>己</p></body></html>")
+SUBSET_SELECTORS = ["*.x", ".y", ".z", ".w", "p.X", "DIV.X", "a[TITLE]", "div > p", ".x li a[href]", ".x > .x a",
+                    "div div", "#-x, .-y", "body > div p", "#detail p", ".pages_content .content p", "table.bd1 td"]
+
+
+@pytest.mark.parametrize("selector", SUBSET_SELECTORS)
+def test_selectors_of_the_subset_match_soupsieve(selector):
+    from bs4 import BeautifulSoup
+
+    for html in [crawler.decode(p.read_bytes()).text for p in PAGES] + EDGE_CASES + [CLASS_CASES]:
+        root = _html.open_tree(html)
+        if root is None:
+            continue
+        fast = [(el.tag, _html.text(el, " ", True)) for el in _html.select(root, selector)]
+        assert fast == [(el.name, el.get_text(" ", strip=True)) for el in BeautifulSoup(html, "lxml").select(selector)]
+
+
 @pytest.mark.parametrize("selector", ["a:first-child", "div[class=x]", "*", "a + b", "a ~ b", ".1x", "#a\\:b", "a,",
-                                      "> a", "a >", "a > > b", "ul.中文"])
+                                      "> a", "a >", "a > > b", "ul.中文", "div > *", "#1x", "*|a", "a::text"])
 def test_other_selectors_are_left_to_soupsieve(selector):
     with pytest.raises(_html.Unsupported):
         _html.compile_selector(selector)

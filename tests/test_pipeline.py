@@ -180,7 +180,7 @@ def test_recheck_records_edits_as_versions_and_404_as_gone(config, tmp_path):
             report = run_pipeline(config, sources=sources, client=client, store=st, mode="demo",
                                   digest_dir=tmp_path / "out", now=later)
     assert (report.edited, report.gone) == (1, 1) and report.articles_new == 0
-    assert report.memory.hits > report.memory.misses > 0  # only the edited sentence is translated again
+    assert report.memory_hits > report.memory_misses > 0  # only the edited sentence is translated again
     versions = st.query("SELECT a.url, v.change, v.version, v.body_zh FROM article_versions v "
                         "JOIN articles a ON a.id = v.article_id ORDER BY v.id")
     assert {(v["url"].rsplit("/", 1)[1], v["change"], v["version"]) for v in versions} == {
@@ -246,7 +246,7 @@ def test_translation_memory_makes_retranslation_free(config, sample_hosts, tmp_p
         conn.execute("UPDATE articles SET translated_at = NULL, title_en = NULL, body_en = NULL")
     st.close()
     report = run_once(config, local_sources(sample_hosts), tmp_path)
-    assert report.translated == len(before) and report.memory.misses == 0 and report.memory.hits > 50
+    assert report.translated == len(before) and report.memory_misses == 0 and report.memory_hits > 50
     st = open_store(config.db)
     assert st.query("SELECT id, title_en, body_en FROM articles ORDER BY id") == before
     st.close()

@@ -96,7 +96,8 @@ def sample_digest():
          "mentions_pilot_platform": 0, "tags": []},
     ]
     return build_digest("2025-12-22", rows, all_announcements=[], attribution="CC-CEDICT (CC BY-SA 4.0)",
-                        sources=[{"name": "miit", "label": "MIIT", "last_ok_at": "2025-12-22T01:00:00+00:00"}])
+                        sources=[{"name": "miit", "label": "MIIT", "last_ok_at": "2025-12-22T01:00:00+00:00",
+                                  "status": "ok"}])
 
 
 def received(handler):

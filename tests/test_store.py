@@ -1,5 +1,6 @@
 import json
 import sqlite3
+from functools import partial
 
 import pytest
 
@@ -120,12 +121,13 @@ def test_unwritable_path_is_a_clear_error(tmp_path):
 
 def test_urls_failing_for_lasting_reasons_become_hopeless_after_three_runs(st):
     url = "https://www.ndrc.gov.cn/missing.html"
+    hopeless = partial(st.hopeless_urls, lasting_kinds={"gone", "parse"}, attempts=3)
     for _ in range(3):
         run = st.start_run("live")
-        assert url not in st.hopeless_urls([url])
+        assert url not in hopeless([url])
         st.record_failure(run, "fetch", "gone", "HTTP 404", source="ndrc", url=url)
         st.record_failure(run, "fetch", "timeout", "slow", source="ndrc", url="https://www.ndrc.gov.cn/slow.html")
-    assert st.hopeless_urls([url, "https://www.ndrc.gov.cn/slow.html"]) == {url}  # timeouts never give up
+    assert hopeless([url, "https://www.ndrc.gov.cn/slow.html"]) == {url}  # timeouts never give up
 
 
 def test_translation_memory_round_trip_counts_hits(st):

@@ -28,6 +28,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from .chain import ArticleEnglish, EngineChain, translate_article
 from .errors import GlossaryFileError, TranslateError
 from .fidelity import check, missing_numbers, number_words
 from .glossary import glossary_version
@@ -53,6 +54,9 @@ __all__ = [
     "translate_sentences",
     "glossary_version",
     "GLOSSARY_VERSION",
+    "EngineChain",
+    "ArticleEnglish",
+    "translate_article",
 ]
 
 

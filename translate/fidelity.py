@@ -28,8 +28,11 @@ import functools
 import re
 from decimal import Decimal
 
+from zhtext.clean import to_ascii
+from zhtext.numerals import NUMERAL_CHARS, cn_to_int, is_bare, is_digit_string
+
 from .glossary import GlossaryEntry, load_glossary
-from .numbers import CN_DIGITS, MONTHS, cn_to_int, scale_forms, to_ascii
+from .numbers import MONTHS, scale_forms
 from .terms import accepted_forms, expected_terms, find_terms
 
 __all__ = ["check", "missing_numbers", "digit_groups", "number_words"]
@@ -41,7 +44,6 @@ _AFTER_ZH = re.compile(r"\s*(万亿|亿|万|月)|\s*[-－—–~～至到]\s*\d{
 
 # --- Chinese numerals ----------------------------------------------------------------------------
 
-_CN_NUMERAL = "零〇○一二两三四五六七八九十百千万亿"
 # What makes a numeral a quantity: measure words and units (as in the gloss engine's rules; not 分,
 # since 十分 is "very"), then 年/月/日/号, then 以上. Longest first, so 个月 wins over 个.
 _MEASURES = sorted(
@@ -54,10 +56,10 @@ _MEASURES = sorted(
     reverse=True,
 )
 _CN_QTY = re.compile(
-    rf"(?P<ord>第)?(?P<n>[{_CN_NUMERAL}]+)(?P<ap>余|多)?"
+    rf"(?P<ord>第)?(?P<n>[{NUMERAL_CHARS}]+)(?P<ap>余|多)?"
     rf"(?P<unit>{'|'.join(map(re.escape, _MEASURES))}|年|月|日|号)?(?P<post>以上)?"
 )
-_CN_DAY_AFTER = re.compile(rf"[{_CN_NUMERAL}]+[日号]")
+_CN_DAY_AFTER = re.compile(rf"[{NUMERAL_CHARS}]+[日号]")
 # A place name holding a numeral and a measure word: 五台县, 七台河市, 三家村.
 _PLACE_AFTER = frozenset("县市区镇乡村河山")
 # English a multiple may take instead of the number: 两倍 "twice", 三倍 "threefold".
@@ -198,7 +200,7 @@ def _value_patterns(n: int) -> re.Pattern[str]:
 def _numeric_terms(glossary_path: str | None) -> tuple[str, ...]:
     """Glossary terms written with numeral characters (十五五, 二十大, 一批): their numerals are not quantities."""
     entries = load_glossary(glossary_path).entries
-    return tuple(zh for zh in entries if any(ch in _CN_NUMERAL for ch in zh))
+    return tuple(zh for zh in entries if any(ch in NUMERAL_CHARS for ch in zh))
 
 
 def _in_numeric_term(zh: str, start: int, end: int, terms: tuple[str, ...]) -> bool:
@@ -223,8 +225,10 @@ def _missing_cn_numerals(zh: str, en: str, glossary_path: str | None) -> list[tu
         if not (ap or unit or post):
             continue
         prev = zh[m.start() - 1] if m.start() else ""
-        is_year = unit == "年" and len(num) == 4 and all(ch in CN_DIGITS for ch in num)
-        value = cn_to_int(num, digit_string=is_year)
+        is_year = unit == "年" and len(num) == 4 and is_digit_string(num)
+        if (is_digit_string(num) and not is_year and not any(ch in "零〇○" for ch in num)) or is_bare(num):
+            continue  # 唯一一家 "the only one", 三四家 "three or four", 千万 "must", 上百家 "hundreds": no exact number
+        value = cn_to_int(num)
         if value is None:
             continue
         if num == "一" and not ordinal and not _date_one(zh, m, prev):

@@ -33,10 +33,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from zhtext.clean import to_ascii
+from zhtext.dates import DASH, DAY, MONTH, YEAR_CN, date_part, day_of, month_of
+from zhtext.numerals import NUMERAL_CHARS, cn_to_int, is_bare
+from zhtext.script import HAN_CHAR
+
 from .cedict import ATTRIBUTION, DROP, Cedict, cedict_version, load_cedict
 from .errors import TranslateError
 from .glossary import Glossary, load_glossary
-from .numbers import MONTHS, cn_to_int, ordinal, render_scaled, to_ascii
+from .numbers import MONTHS, ordinal, render_scaled
 
 __all__ = ["GlossTranslator", "create", "OPTIONS"]
 
@@ -48,12 +53,9 @@ OPTIONS = {
 
 # --- rule pass -------------------------------------------------------------------------------
 
-_CN = "零〇○一二两三四五六七八九十百千万亿"
 _NUM_AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_NUM = rf"(?:{_NUM_AR}|[{_CN}]+)"
-_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
-_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
-_DAY = r"(?:3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_NUM = rf"(?:{_NUM_AR}|[{NUMERAL_CHARS}]+)"
+_YEAR = rf"(?:\d{{4}}|{YEAR_CN})"  # any four-digit year: the gloss renders 1850年 as well as 2025年
 _S = r"[ \t]*"
 
 # Quantity prefixes. 近 after 最/接/附/靠 is part of a word (最近 "recently"), not "nearly".
@@ -202,7 +204,6 @@ _BEFORE_DATE = {
 
 _PROPER_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns"})
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -224,13 +225,13 @@ def _build_rule_regex(glossary: Glossary) -> re.Pattern[str]:
     gl = "|".join(re.escape(t) for t in numeric_terms) or r"(?!x)x"
     parts = [
         rf"(?P<gl>{gl})",
-        rf"(?P<ymd>(?P<y1>{_YEAR}){_S}年{_S}(?P<m1>{_MONTH}){_S}月{_S}(?P<d1>{_DAY}){_S}[日号](?P<dl1>电)?)",
-        rf"(?P<ymr>(?P<y0>{_YEAR}){_S}年{_S}(?P<ma>{_MONTH}){_S}[-—–~～至到]{_S}(?P<mb>{_MONTH}){_S}月(?:份)?)",
-        rf"(?P<ym>(?P<y2>{_YEAR}){_S}年{_S}(?P<m2>{_MONTH}){_S}月(?:份)?)",
-        rf"(?P<md>(?<![\d{_CN}])(?P<m3>{_MONTH}){_S}月{_S}(?P<d3>{_DAY}){_S}[日号](?P<dl3>电)?)",
-        rf"(?P<mr>(?<![\d{_CN}])(?P<m4>{_MONTH}){_S}[-—–~～至到]{_S}(?P<m5>{_MONTH}){_S}月(?:份)?)",
+        rf"(?P<ymd>(?P<y1>{_YEAR}){_S}年{_S}(?P<m1>{MONTH}){_S}月{_S}(?P<d1>{DAY}){_S}[日号](?P<dl1>电)?)",
+        rf"(?P<ymr>(?P<y0>{_YEAR}){_S}年{_S}(?P<ma>{MONTH}){_S}{DASH}{_S}(?P<mb>{MONTH}){_S}月(?:份)?)",
+        rf"(?P<ym>(?P<y2>{_YEAR}){_S}年{_S}(?P<m2>{MONTH}){_S}月(?:份)?)",
+        rf"(?P<md>(?<![\d{NUMERAL_CHARS}])(?P<m3>{MONTH}){_S}月{_S}(?P<d3>{DAY}){_S}[日号](?P<dl3>电)?)",
+        rf"(?P<mr>(?<![\d{NUMERAL_CHARS}])(?P<m4>{MONTH}){_S}{DASH}{_S}(?P<m5>{MONTH}){_S}月(?:份)?)",
         rf"(?P<yr>(?P<y6>{_YEAR}){_S}年(?P<edge>底|末|初)?)",
-        rf"(?P<mo>(?<![\d{_CN}])(?P<m7>{_MONTH}){_S}月份?)",
+        rf"(?P<mo>(?<![\d{NUMERAL_CHARS}])(?P<m7>{MONTH}){_S}月份?)",
         r"(?P<dy>(?<![\d.])(?P<d8>\d{1,2})日)",
         r"(?P<no>(?<![\d.])(?P<n9>\d+)号)",
         r"(?P<tm>(?<![\d.])\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)+(?![\d]))",  # 08:18, ratios 1.1:50.3:48.6
@@ -246,24 +247,9 @@ def _build_rule_regex(glossary: Glossary) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-def _cn_or_int(text: str, *, digit_string: bool = False) -> int | None:
-    if text.isdigit():
-        return int(text)
-    return cn_to_int(text, digit_string=digit_string)
-
-
 def _month(text: str) -> str | None:
-    n = _cn_or_int(text)
-    return MONTHS[n - 1] if n and 1 <= n <= 12 else None
-
-
-def _day(text: str) -> int | None:
-    n = _cn_or_int(text)
-    return n if n and 1 <= n <= 31 else None
-
-
-def _year(text: str) -> int | None:
-    return _cn_or_int(text, digit_string=True)
+    n = month_of(text)
+    return None if n is None else MONTHS[n - 1]
 
 
 def _fmt_int(n: int) -> str:
@@ -292,24 +278,24 @@ class _Rules:
         if g["gl"] is not None:
             return [_Piece(self.glossary.get(g["gl"]) or g["gl"])]
         if g["ymd"] is not None:
-            y, mo, d = _year(g["y1"]), _month(g["m1"]), _day(g["d1"])
+            y, mo, d = date_part(g["y1"]), _month(g["m1"]), day_of(g["d1"])
             if y is None or mo is None or d is None:
                 return None
             return [_Piece(f"{mo} {d}, {y}", date="day"), *self._dateline(g["dl1"])]
         if g["ymr"] is not None:
-            y, a, b = _year(g["y0"]), _month(g["ma"]), _month(g["mb"])
+            y, a, b = date_part(g["y0"]), _month(g["ma"]), _month(g["mb"])
             return None if y is None or a is None or b is None else [_Piece(f"{a}–{b} {y}", date="month")]
         if g["ym"] is not None:
-            y, mo = _year(g["y2"]), _month(g["m2"])
+            y, mo = date_part(g["y2"]), _month(g["m2"])
             return None if y is None or mo is None else [_Piece(f"{mo} {y}", date="month")]
         if g["md"] is not None:
-            mo, d = _month(g["m3"]), _day(g["d3"])
+            mo, d = _month(g["m3"]), day_of(g["d3"])
             return None if mo is None or d is None else [_Piece(f"{mo} {d}", date="day"), *self._dateline(g["dl3"])]
         if g["mr"] is not None:
             a, b = _month(g["m4"]), _month(g["m5"])
             return None if a is None or b is None else [_Piece(f"{a}–{b}", date="month")]
         if g["yr"] is not None:
-            y = _year(g["y6"])
+            y = date_part(g["y6"])
             if y is None:
                 return None
             edge = {"底": f"the end of {y}", "末": f"the end of {y}", "初": f"early {y}"}.get(g["edge"] or "", str(y))
@@ -326,7 +312,7 @@ class _Rules:
         if g["ord"] is not None:
             return self._ordinal(g["on"], g["ocl"])
         if g["pct"] is not None:
-            n = g["pn"] if g["pn"][0].isdigit() else _cn_or_int(g["pn"])
+            n = g["pn"] if g["pn"][0].isdigit() else cn_to_int(g["pn"])
             return None if n is None else [_Piece(f"{n}%")]
         if g["qty"] is not None:
             return self._quantity(g)
@@ -346,7 +332,7 @@ class _Rules:
     def _ordinal(num: str, cl: str | None) -> list[_Piece] | None:
         if len(num) > 20:  # 第 + thousands of digits is no ordinal (and int() refuses 4,300+ digits)
             return None
-        n = _cn_or_int(num) if not num[0].isdigit() else None
+        n = cn_to_int(num) if not num[0].isdigit() else None
         if not num[0].isdigit() and n is None:
             return None
         digits = num if num[0].isdigit() else str(n)
@@ -371,8 +357,8 @@ class _Rules:
         else:
             has_scale = any(ch in num for ch in "十百千万亿〇零○")
             n = cn_to_int(num)
-            if n is None or not has_scale or (num == "十" and not (unit or ap or post)):
-                return None  # 十分 "very", 千万 "must", 一一 "one by one": words, not numbers
+            if n is None or not has_scale or is_bare(num) or (num == "十" and not (unit or ap or post)):
+                return None  # 十分 "very", 千万 "must", 一一 "one by one", 百家争鸣: words, not numbers
             if mult:
                 return None
             value_text = _fmt_int(n)
@@ -514,7 +500,7 @@ def _word(res: _Resources, word: str, flag: str) -> list[_Piece]:
     if fn is not None and (fn[1] is None or flag.startswith(fn[1])):
         # Keep the Chinese word on the piece so a date after it can change it (到 → "by").
         return [_Piece(fn[0], fn=word)] if fn[0] else []
-    if not _HAN.search(word):
+    if not HAN_CHAR.search(word):
         return [_Piece(word)]  # symbols jieba passed through (★, =, +)
     proper = flag in _PROPER_FLAGS
     sense = res.cedict.sense(word, proper, noun=flag.startswith("n") and not proper)

@@ -1,0 +1,260 @@
+"""The crawl step of the pipeline: reads each source's lists, fetches new articles and attachments, re-checks
+official documents, and records every fetch, result and failure in the store.
+
+What to do is decided by the pure functions of crawler.policy (back-off, fallback lists, conditional requests, which
+links to fetch, what counts as an edit); this module applies their answers. Every failure goes through `Crawl.fail`,
+which records it with its stage and kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+import httpx
+
+import crawler
+from store import Store
+
+from .config import Config
+from .report import RunReport
+
+log = logging.getLogger("pilotwatch")
+
+
+class SourceBlocked(Exception):
+    """Raised inside a source's crawl when its own site answered with an anti-bot page: stop asking it."""
+
+
+class Crawl:
+    """One run's crawl: politeness shared per host, parse rules by host, and the store."""
+
+    def __init__(self, config: Config, sources: Sequence[crawler.Source], client: httpx.Client, store: Store,
+                 report: RunReport, now: datetime):
+        self.config, self.client, self.store, self.report, self.now = config, client, store, report, now
+        self.politeness = crawler.Politeness(delay=config.delay, host_delays=crawler.host_delays(sources, config.delay),
+                                             jitter=config.jitter, obey_robots=config.obey_robots,
+                                             user_agent=config.user_agent)
+        self.rules_by_host = {s.host: s.parse for s in sources}  # an article is parsed by the rules of its site
+        self.blocked_hosts: set[str] = set()  # hosts that sent an anti-bot answer: not asked again this run
+
+    def fail(self, stage: str, kind: str, message: str, source: crawler.Source, url: str | None = None,
+             article_id: int | None = None) -> None:
+        """Record one failure; raise SourceBlocked when it means the source's own site turned us away."""
+        log.warning("%s: %s failed (%s): %s", source.name, stage, kind, message)
+        self.store.record_failure(self.report.run_id, stage, kind, message, source=source.name, url=url,
+                                  article_id=article_id)
+        if url and crawler.stops_source(kind, url, source.host):
+            raise SourceBlocked(message)
+
+    def get(self, source: crawler.Source, url: str, purpose: str, *, headers: dict[str, str] | None = None,
+            max_bytes: int | None = None, record: bool = True) -> crawler.Fetched:
+        """Fetch politely and log the fetch; record=False leaves a success for the caller to log with what it stores."""
+        host = crawler.host_of(url)
+        try:
+            if host in self.blocked_hosts:
+                raise crawler.FetchError(url, "backoff", f"{host} answered with an anti-bot page; not asked again")
+            fetched = crawler.fetch(self.client, url, allowed_hosts=source.hosts, politeness=self.politeness,
+                                    max_bytes=max_bytes or self.config.max_bytes, retries=self.config.retries,
+                                    headers=headers)
+        except crawler.FetchError as exc:
+            if exc.kind == "blocked":
+                self.blocked_hosts.add(host)
+            if exc.kind != "backoff":
+                self.store.record_fetch(self.report.run_id, source.name, url, purpose, status=exc.status,
+                                        fault_kind=exc.kind, error=str(exc))
+            raise
+        if record:
+            self.record_fetch(source, fetched, purpose)
+        return fetched
+
+    def record_fetch(self, source: crawler.Source, fetched: crawler.Fetched, purpose: str) -> None:
+        self.store.record_fetch(self.report.run_id, source.name, fetched.url, purpose, status=fetched.status,
+                                nbytes=len(fetched.content), elapsed_ms=fetched.elapsed_ms)
+
+    def parse(self, source: crawler.Source, fetched: crawler.Fetched, link: crawler.Link
+              ) -> tuple[dict, crawler.Decoded]:
+        decoded = crawler.decode(fetched.content, fetched.content_type)
+        rules = self.rules_by_host.get(crawler.host_of(link.url), source.parse)
+        parsed = crawler.parse_article(decoded.text, link.url, rules, now=self.now)
+        return crawler.article_record(parsed, fetched, decoded, link), decoded
+
+    def source(self, source: crawler.Source) -> None:
+        store, name = self.store, source.name
+        primary, fallback = source.primary_lists, source.fallback_lists
+        store.upsert_source(name, source.label, source.base)
+        blocked_until = store.source_state(name).get("blocked_until")
+        blocked = crawler.backing_off(blocked_until, self.now)
+        links: list[crawler.Link] = []
+        primary_failed = len(primary)
+        if blocked:  # do not hammer a site that told us to go away; its fallback lists (other hosts) may serve
+            self.blocked_hosts.add(source.host)
+            self.fail("list", "backoff", f"blocked earlier; not contacted until {blocked_until}", source)
+        else:
+            links, primary_failed, blocked = self.read_lists(source, primary)
+        fallback_read = fallback_failed = 0
+        if crawler.needs_fallback(len(primary), primary_failed, bool(fallback)):
+            log.warning("%s: primary lists failed; trying fallback lists", name)
+            links, fallback_failed, _ = self.read_lists(source, fallback)
+            fallback_read = len(fallback)
+        outcome = crawler.lists_outcome(len(primary), primary_failed, fallback_read, fallback_failed)
+        if not outcome.ok:
+            return self.source_failed(source, blocked)
+        try:
+            new = self.fetch_articles(source, links)
+            self.fetch_attachments(source)
+            if source.official and not blocked:
+                self.recheck(source)
+        except SourceBlocked as exc:
+            self.block(source, str(exc))
+            return self.source_failed(source, True)
+        if outcome.via_fallback:
+            self.report.via_fallback.append(name)
+        store.mark_source(name, ok=True, new_items=new, keep_block=outcome.via_fallback)
+
+    def block(self, source: crawler.Source, message: str) -> None:
+        self.blocked_hosts.add(source.host)
+        until = self.now + timedelta(hours=self.config.blocked_backoff_hours)
+        self.store.mark_source(source.name, ok=False, kind="blocked", error=message,
+                               blocked_until=until.astimezone(UTC).isoformat(timespec="seconds"))
+
+    def source_failed(self, source: crawler.Source, blocked: bool) -> None:
+        self.report.sources_failed.append(source.name)
+        if blocked:  # block() recorded it, in this run or an earlier one
+            self.report.blocked.append(source.name)
+            return
+        last = self.store.last_failure(self.report.run_id, source.name) or {"kind": "unknown", "message": "no list"}
+        self.store.mark_source(source.name, ok=False, kind=last["kind"], error=last["message"])
+
+    def read_lists(self, source: crawler.Source, specs: Sequence[crawler.ListSpec]
+                   ) -> tuple[list[crawler.Link], int, bool]:
+        """(links found, lists failed, blocked): an anti-bot answer from the source's own site skips the rest."""
+        links: list[crawler.Link] = []
+        failed = 0
+        for spec in specs:
+            try:
+                links.extend(self.read_list(source, spec))
+                continue
+            except (crawler.FetchError, crawler.DiscoverError) as exc:
+                kind, status, message = exc.kind, getattr(exc, "status", None), str(exc)
+            except Exception as exc:  # noqa: BLE001 - one bad list is recorded, never the end of the run
+                log.exception("%s: unexpected error reading list %s", source.name, spec.url)
+                kind, status, message = "unexpected", None, str(exc)
+            failed += 1
+            self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=False, status=status,
+                                   fault_kind=kind)
+            try:
+                self.fail("list", kind, message, source, url=spec.url)
+            except SourceBlocked:
+                self.block(source, message)
+                return links, len(specs), True
+        return links, failed, False
+
+    def read_list(self, source: crawler.Source, spec: crawler.ListSpec) -> list[crawler.Link]:
+        fetched = self.get(source, spec.url, "list", headers=crawler.conditional_headers(self.store.list_state(spec.url)))
+        if fetched.status == 304:  # unchanged since the last read: nothing new to look at
+            self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=True, status=304, new_items=0)
+            return []
+        found = crawler.discover(source, spec, crawler.decode(fetched.content, fetched.content_type).text,
+                                 fetched.final_url)
+        if not found:  # a list that parses to nothing is a broken selector or template, not a quiet day
+            raise crawler.DiscoverError(spec.url, "list yielded no article links (selector or template changed?)",
+                                        kind="empty_list")
+        self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=True, status=fetched.status,
+                               etag=fetched.headers.get("etag"), last_modified=fetched.headers.get("last-modified"),
+                               fragment_sha256=crawler.fragment_hash(found), items_found=len(found),
+                               new_items=len(found) - len(self.store.known_urls(link.url for link in found)))
+        return found
+
+    def fetch_articles(self, source: crawler.Source, links: list[crawler.Link]) -> int:
+        urls = [link.url for link in links]
+        known = self.store.known_urls(urls)
+        hopeless = self.store.hopeless_urls([u for u in urls if u not in known], lasting_kinds=crawler.LASTING_KINDS,
+                                            attempts=crawler.HOPELESS_AFTER_RUNS)
+        return sum(self.fetch_article(source, link) for link in crawler.links_to_fetch(links, known, hopeless))
+
+    def fetch_article(self, source: crawler.Source, link: crawler.Link) -> int:
+        store, report = self.store, self.report
+        fetched = None
+        try:
+            fetched = self.get(source, link.url, "article", record=False)
+            fields, decoded = self.parse(source, fetched, link)
+        except Exception as exc:  # one bad page never stops a run; an unexpected error is recorded as such
+            if fetched is not None:
+                self.record_fetch(source, fetched, "article")
+            report.articles_failed += 1
+            typed = isinstance(exc, (crawler.FetchError, crawler.ParseError))
+            if not typed:
+                log.exception("%s: unexpected error on %s", source.name, link.url)
+            self.fail("fetch" if isinstance(exc, crawler.FetchError) else "parse",
+                      exc.kind if typed else "unexpected", str(exc) if typed else f"{type(exc).__name__}: {exc}",
+                      source, url=link.url)
+            return 0
+        attachments = [{"url": a.url, "title": a.title, "ext": a.ext} for a in
+                       crawler.find_attachments(decoded.text, fetched.final_url)[: self.config.max_attachments]]
+        with store.write():  # one commit for the page's fetch, the article and its provenance
+            self.record_fetch(source, fetched, "article")
+            article_id, outcome = store.store_article(report.run_id, {**fields, "source": source.name},
+                                                      doc_key=crawler.policy_key(fields["doc_number"]),
+                                                      attachments=attachments)
+            store.record_document(url=link.url, kind="page", sha256=fields["raw_sha256"], nbytes=len(fetched.content),
+                                  content_type=fetched.content_type, parser_version=crawler.PARSER_VERSION,
+                                  article_id=article_id)
+        report.duplicates += outcome == "duplicate_body"
+        report.articles_new += outcome == "new"
+        return int(outcome == "new")
+
+    def fetch_attachments(self, source: crawler.Source) -> None:
+        """Read the attachments the store lists as pending for this source. They were recorded with their article,
+        in one transaction, so a run killed before reaching them picks them up next time."""
+        for att in self.store.pending_attachments(source.name):
+            save = partial(self.store.save_attachment, att["article_id"], url=att["url"], title=att["title"],
+                           ext=att["ext"])
+            try:
+                fetched = self.get(source, att["url"], "attachment", max_bytes=self.config.attachment_max_bytes)
+            except crawler.FetchError as exc:
+                if crawler.is_lasting(exc.kind):  # its final state; transient faults are retried next run
+                    save(sha256=None, nbytes=None, status=exc.kind, pages=None, detail=str(exc), text="")
+                self.fail("attachment", exc.kind, str(exc), source, url=att["url"], article_id=att["article_id"])
+                continue
+            extracted = crawler.extract_text(fetched.content, att["ext"])
+            sha = extracted.sha256 or hashlib.sha256(fetched.content).hexdigest()
+            self.store.record_document(url=att["url"], kind="attachment", sha256=sha, nbytes=len(fetched.content),
+                                       content_type=fetched.content_type, article_id=att["article_id"])
+            save(sha256=sha, nbytes=len(fetched.content), status=extracted.status, pages=extracted.pages,
+                 detail=extracted.detail, text=extracted.text)
+            self.report.attachments += 1
+
+    def recheck(self, source: crawler.Source) -> None:
+        """Re-fetch a few stored documents of an official source: edits become versions, 404/410 marks them gone."""
+        if not self.config.recheck_per_run:
+            return
+        cutoff = crawler.recheck_cutoff(self.now, self.config.recheck_days)
+        for doc in self.store.due_for_recheck(source.name, cutoff, self.config.recheck_per_run):
+            try:
+                fetched = self.get(source, doc["url"], "recheck", headers=crawler.conditional_headers(doc))
+                if crawler.unchanged_page(fetched.status, hashlib.sha256(fetched.content).hexdigest(),
+                                          doc["raw_sha256"]):
+                    self.store.mark_checked(doc["id"], etag=fetched.headers.get("etag"),
+                                            last_modified=fetched.headers.get("last-modified"))
+                    continue
+                fields, _ = self.parse(source, fetched, crawler.Link(doc["url"]))
+            except (crawler.FetchError, crawler.ParseError) as exc:
+                if exc.kind == "gone" and self.store.mark_gone(doc["id"]):
+                    self.report.gone += 1
+                    log.warning("%s: %s is gone (possible withdrawal)", source.name, doc["url"])
+                elif exc.kind != "gone":
+                    self.fail("recheck", exc.kind, str(exc), source, url=doc["url"], article_id=doc["id"])
+                continue
+            if not crawler.edited(fields, doc):
+                self.store.mark_checked(doc["id"], etag=fields["etag"], last_modified=fields["last_modified"])
+                continue
+            self.store.record_edit(doc["id"], {k: v for k, v in fields.items() if k != "url"})
+            self.store.record_document(url=doc["url"], kind="page", sha256=fields["raw_sha256"],
+                                       nbytes=len(fetched.content), content_type=fetched.content_type,
+                                       parser_version=crawler.PARSER_VERSION, article_id=doc["id"])
+            self.report.edited += 1
+            log.warning("%s: %s was edited", source.name, doc["url"])
