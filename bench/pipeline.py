@@ -442,6 +442,8 @@ def compare_with(rev: str, site: Path, tmp: Path, rounds: int = 3) -> None:
         print(f"  {name:12} without translation {without:5.2f}x   with the gloss {with_:5.2f}x   "
               f"(bare trafilatura {floor * 1000:.2f} ms/page; rounds: "
               + ", ".join(f"{r['without']:.2f}" for r in runs) + ")")
+        print("  " + " " * 12 + " ms per article: " + ", ".join(
+            f"{k} {sorted(r[k] for r in runs)[len(runs) // 2] * 1000:.2f}" for k in ("crawl", "tag", "translate")))
     print(f"  this tree / {rev}: {medians['this tree'] / medians[rev]:.3f} (without translation)")
 
 
@@ -471,7 +473,7 @@ def child(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.ERROR)
     if args.child == "cost":
         result = measure_cost(Path(args.work), Path(args.stats))
-        print(json.dumps({k: v for k, v in result.items() if k in ("floor", "without", "with")}))
+        print(json.dumps({**{k: v for k, v in result.items() if k in ("floor", "without", "with")}, **result["per"]}))
         return
     hosts = json.loads(args.hosts)
     config = bench_config(Path(args.work))
@@ -541,6 +543,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="300 articles")
     ap.add_argument("--top", type=int, default=10, help="profile rows")
     ap.add_argument("--baseline", metavar="REV", help="also measure the cost ratio of this git revision")
+    ap.add_argument("--cost-only", action="store_true", help="section 1 (and 1b) only")
     ap.add_argument("--child", choices=("run", "profile", "cost"), help=argparse.SUPPRESS)
     ap.add_argument("--work", help=argparse.SUPPRESS)
     ap.add_argument("--hosts", help=argparse.SUPPRESS)
@@ -585,6 +588,8 @@ def main() -> None:
         print(f"  digest of the day ({mem['new']:,} items), once per run    {mem['digest']:6.2f} s")
         if args.baseline:
             compare_with(args.baseline, site, tmp_path)
+        if args.cost_only:
+            return
 
         # 2. two runs over localhost HTTP, each in its own process
         counter = RequestCounter()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -147,7 +146,8 @@ def tag_pending(store: Store, report: RunReport) -> None:
             continue
         store.save_tags(row["id"], is_announcement=tagging.is_platform_announcement,
                         mentions=tagging.mentions_pilot_platform, reasons=list(tagging.reasons),
-                        tagger_version=extract.TAGGER_VERSION, tags=[asdict(t) for t in tagging.tags])
+                        tagger_version=extract.TAGGER_VERSION,
+                        tags=[vars(t) for t in tagging.tags])  # a Tag's fields as they are (asdict deep-copies)
         report.tagged += 1
         report.announcements += int(tagging.is_platform_announcement)
 
