@@ -5,17 +5,29 @@ Public API (other packages depend on these names)::
     tag_article(title, body) -> Tagging
     Tagging(is_platform_announcement, mentions_pilot_platform, tags, reasons)
     Tag(field, value, code, evidence, part, start, end)
-    SECTORS, TAGGER_VERSION
+    SECTORS, SECTOR_LABELS, TAGGER_VERSION
 
 Rules and gazetteers live in data files under extract/data/ (see extract/resources.py), loaded once per process on
 first use. This package imports no other PilotWatch package. Errors: ``resources.DataError`` (a ValueError) when a
 data file is malformed; tag_article itself raises nothing for any str input.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from .model import SECTOR_LABELS, SECTORS, Tag, Tagging
-from .tagger import tag_article
 
 # Bump when rules or data change, so stored tags can be recomputed: major = API, minor = rules, patch = data.
 TAGGER_VERSION = "0.3.0"
 
 __all__ = ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]
+
+
+def __getattr__(name: str) -> Any:
+    # The tagger's modules (rules, matchers) import on first use, so the CLI can read SECTOR_LABELS at start-up.
+    if name == "tag_article":
+        from .tagger import tag_article
+
+        return tag_article
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

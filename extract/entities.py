@@ -3,7 +3,7 @@
     find_entities(text, orgs, part=..., published=...) -> list[Hit]     one normalised text (a title or a body)
     entity_tags(norm, original, orgs, published=...) -> list[Tag]       both parts, de-duplicated, as Tags
 
-The extractors (hosts.py, issuers.py, quantities.py, dates.py) work on normalised Chinese text (normalize.py: NFKC,
+The extractors (hosts.py, issuers.py, quantities.py, dates.py) work on normalised Chinese text (zhtext.script.fold: NFKC,
 Traditional → Simplified, one character per character); an English text gives no hits. Offsets are offsets into the
 text given, so they slice the original title or body too.
 

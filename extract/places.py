@@ -2,7 +2,7 @@
 
 Every hit resolves upwards: a zone or county to its city and province, a city to its province. Chinese text is scanned
 once with an Aho-Corasick automaton (pyahocorasick) holding every name, leftmost-longest (``iter_long``), so 北京市朝阳区
-is 北京市 + 朝阳区 and 三明治 (a veto) hides 三明. The keys are normalised like the text (extract.normalize), so Traditional
+is 北京市 + 朝阳区 and 三明治 (a veto) hides 三明. The keys are normalised like the text (zhtext.script.fold), so Traditional
 and full-width spellings match too.
 
 What is matched:
@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from zhtext.script import fold as normalize  # length-preserving NFKC + Traditional→Simplified
+
 from . import resources
-from .normalize import normalize
 from .resources import City, County, DataError, Province, Zone
 
 # A name ending in one of these is a full administrative name (山东省, 武汉市, 恩施土家族苗族自治州, 兴安盟).
@@ -310,7 +311,7 @@ def _scan_en(text: str) -> list[PlaceHit]:
 
 
 def find_places(text: str, lang: str) -> list[PlaceHit]:
-    """Place mentions in normalised ``text`` (see extract.normalize), left to right, not overlapping."""
+    """Place mentions in normalised ``text`` (see zhtext.script.fold), left to right, not overlapping."""
     if lang == "en":
         return _scan_en(text)
     hits: list[PlaceHit] = []

@@ -6,12 +6,12 @@ original title/body, and evidence is sliced from the original.
 
 from __future__ import annotations
 
+from zhtext.script import fold as normalize  # length-preserving NFKC + Traditional→Simplified
 from zhtext.script import has_han
 
 from .classify import classify
 from .entities import entity_tags
 from .model import Tag, Tagging
-from .normalize import normalize
 from .orgs import OrgSpan, find_orgs, mask
 from .places import find_places
 from .sectors import vote

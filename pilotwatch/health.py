@@ -78,7 +78,7 @@ def doctor(config_path: str | None, *, offline: bool = False) -> Iterator[Check]
     import translate
     from store import StoreError, open_store
 
-    from .pipeline import build_client, load_engine, smtp_settings
+    from .pipeline import load_engine, smtp_settings
 
     try:
         config = load_config(config_path)
@@ -100,7 +100,7 @@ def doctor(config_path: str | None, *, offline: bool = False) -> Iterator[Check]
         yield Check(False, "sources", str(exc))
         sources = []
     if not offline:
-        yield from reachability(config, sources, build_client)
+        yield from reachability(config, sources)
     try:
         engine = load_engine(config)
         yield Check(True, "translation engine", f"{engine.engine} ({engine.model})")
@@ -111,9 +111,11 @@ def doctor(config_path: str | None, *, offline: bool = False) -> Iterator[Check]
     yield from smtp_checks(config, smtp_settings(config))
 
 
-def reachability(config: Config, sources: Sequence[crawler.Source], build_client) -> Iterator[Check]:
+def reachability(config: Config, sources: Sequence[crawler.Source]) -> Iterator[Check]:
     """Each source's robots.txt: an answer that is not an anti-bot or server fault means the site is reachable."""
     import httpx
+
+    from .pipeline import build_client
 
     with build_client(config) as client:
         for src in sources:

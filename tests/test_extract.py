@@ -13,7 +13,7 @@ import pytest
 import extract
 from extract import SECTORS, TAGGER_VERSION, Tag, Tagging, resources, tag_article
 from extract.model import FIELDS
-from extract.normalize import normalize
+from zhtext.script import fold as normalize
 from zhtext.script import t2s
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,9 +15,9 @@ from extract.entities import entity_tags, find_entities
 from extract.hits import Hit
 from extract.hosts import find_hosts
 from extract.issuers import find_issuers, signature_start
-from extract.normalize import normalize
 from extract.orgs import find_orgs
 from extract.quantities import SURPLUS_BOUND, find_money, find_targets
+from zhtext.script import fold as normalize
 
 PROGRAMME = "到2027年培育20个以上生物制造中试能力建设平台，服务企业超过200家，孵化产品400个以上。"
 

@@ -11,8 +11,8 @@ import unicodedata
 import pytest
 
 from extract import resources
-from extract.normalize import normalize
 from extract.places import PlaceHit, find_places, leading_chain
+from zhtext.script import fold as normalize
 from zhtext.script import t2s_rows
 
 
