@@ -186,6 +186,13 @@ CITIES: dict[str, tuple[str, str, str]] = {
     "Daqing": ("230600", "大庆市", "Heilongjiang"), "Kunming": ("530100", "昆明市", "Yunnan"),
     "Nanning": ("450100", "南宁市", "Guangxi"), "Xiamen": ("350200", "厦门市", "Fujian"),
     "Yinchuan": ("640100", "银川市", "Ningxia"),
+    # for the real labelled set (tests/fixtures/extract_real.jsonl)
+    "Jinshi": ("430781", "津市市", "Hunan"), "Changde": ("430700", "常德市", "Hunan"),
+    "Changsha": ("430100", "长沙市", "Hunan"), "Qinhuangdao": ("130300", "秦皇岛市", "Hebei"),
+    "Shijiazhuang": ("130100", "石家庄市", "Hebei"), "Yucheng": ("371482", "禹城市", "Shandong"),
+    "Dezhou": ("371400", "德州市", "Shandong"), "Jiangmen": ("440700", "江门市", "Guangdong"),
+    "Huai'an": ("320800", "淮安市", "Jiangsu"), "Shantou": ("440500", "汕头市", "Guangdong"),
+    "Huangshan": ("341000", "黄山市", "Anhui"),
 }
 
 # National issuing bodies: abbreviation → Chinese names (a prediction with one of these names scores as the abbr).
