@@ -7,12 +7,24 @@ Failures are typed (FetchError.kind, DiscoverError.kind, ParseError.kind) so the
 from .attachments import AttachmentLink, AttachmentText, extract_text, find_attachments
 from .decode import Decoded, decode
 from .discover import DiscoverError, Link, discover
-from .fetch import Fetched, FetchError, Politeness, fetch, host_of, status_kind
+from .fetch import (
+    ROBOTS_MAX_BYTES,
+    Fetched,
+    FetchError,
+    Politeness,
+    RobotsAnswer,
+    fetch,
+    host_of,
+    read_robots,
+    status_kind,
+)
 from .parse import PARSER_VERSION, Parsed, ParseError, normalize_date, parse_article, policy_key
 from .policy import (
+    ATTACHMENT_ATTEMPTS,
     HOPELESS_AFTER_RUNS,
     LASTING_KINDS,
     SourceStatus,
+    attachment_given_up,
     backing_off,
     conditional_headers,
     edited,
@@ -22,22 +34,27 @@ from .policy import (
     links_to_fetch,
     lists_outcome,
     needs_fallback,
+    read_again_later,
     recheck_cutoff,
     source_status,
     stops_source,
     unchanged_page,
 )
 from .record import article_record
+from .sandbox import READER_FAULTS, Sandbox, SandboxError
 from .sources import ListSpec, ParseRules, Source, SourceConfigError, load_sources
 from .urls import canonical_url
 
 __all__ = [
     "AttachmentLink", "AttachmentText", "extract_text", "find_attachments",
+    "READER_FAULTS", "Sandbox", "SandboxError",  # parsing in a worker with a time and memory budget (sandbox.py)
     "Decoded", "decode", "DiscoverError", "Link", "discover", "FetchError", "Fetched", "Politeness", "fetch",
+    "ROBOTS_MAX_BYTES", "RobotsAnswer", "read_robots",
     "host_of", "status_kind", "PARSER_VERSION", "ParseError", "Parsed", "normalize_date", "parse_article", "policy_key",
     "canonical_url", "ListSpec", "ParseRules", "Source", "SourceConfigError", "load_sources", "article_record",
     # crawl decisions (policy.py)
-    "HOPELESS_AFTER_RUNS", "LASTING_KINDS", "SourceStatus", "backing_off", "conditional_headers", "edited",
-    "fragment_hash", "host_delays", "is_lasting", "links_to_fetch", "lists_outcome", "needs_fallback",
-    "recheck_cutoff", "source_status", "stops_source", "unchanged_page",
+    "ATTACHMENT_ATTEMPTS", "HOPELESS_AFTER_RUNS", "LASTING_KINDS", "SourceStatus", "attachment_given_up",
+    "backing_off", "conditional_headers", "edited", "fragment_hash", "host_delays", "is_lasting", "links_to_fetch",
+    "lists_outcome", "needs_fallback", "read_again_later", "recheck_cutoff", "source_status", "stops_source",
+    "unchanged_page",
 ]

@@ -12,11 +12,18 @@ outcome is an AttachmentText whose `status` says what happened:
     unsupported  a real document in a format we do not read: legacy Word .doc/.wps, RTF, OpenDocument, OFD,
                  or an HTML page served in place of a file
     error        corrupt, empty, encrypted with a password, or refused as a decompression bomb; `detail` says which
+    too_big      the reader ran out of memory (MemoryError: in the crawl, the reader's memory cap; see sandbox.py)
 
 The real type comes from the leading bytes, not from the URL's extension (sites name PDFs .doc and HTML error pages
 .xls). Untrusted input is bounded: zip-based formats are checked against MAX_UNZIPPED_BYTES and MAX_RATIO from the
 central directory before any member is inflated, then re-packed in bounded steps (see _safe_zip); PDFs are read for at
-most MAX_PDF_PAGES pages (pypdf caps each decoded stream itself); every reader stops once max_chars are collected.
+most MAX_PDF_PAGES pages and MAX_PDF_CONTENT_BYTES of page content, a content stream shared by several pages once
+(pypdf caps each decoded stream itself); spreadsheets are read as stored, not as their <dimension> claims, and for at
+most MAX_SHEET_COLUMNS columns; every reader stops once max_chars are collected.
+
+These bounds keep work near the size of the input, but a reader can still be slow on input nobody thought of, so the
+crawl runs extract_text in a worker with a time and memory budget (sandbox.py); these bounds keep ordinary bad files
+well inside it.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import shutil
 import urllib.parse
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -37,6 +44,11 @@ from .urls import canonical_url
 KINDS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "et")  # wps/et: Kingsoft WPS Office, common on provincial sites
 MAX_CHARS = 500_000
 MAX_PDF_PAGES = 300
+# Decoded page content parsed per PDF, each page counted (a stream shared by pages is read once, but an array repeating
+# a stream counts each time). pypdf reads about 0.4-0.6 MB/s of content: 10 MB is 20-25 s; a text page is ~10-50 KB.
+MAX_PDF_CONTENT_BYTES = 10_000_000
+# Columns read per sheet row. A row is handed over as wide as its last cell, up to XFD (16,384); real lists have tens.
+MAX_SHEET_COLUMNS = 1_024
 MAX_UNZIPPED_BYTES = 50_000_000  # sum of declared member sizes; a real DOCX/XLSX notice inflates to a few MB
 MAX_RATIO = 100  # per member; Office XML compresses about 5-20:1, zip bombs 1000:1 and more
 RATIO_FLOOR = 1_000_000  # members smaller than this may compress as well as they like
@@ -67,7 +79,7 @@ class AttachmentLink:
 @dataclass(frozen=True)
 class AttachmentText:
     text: str  # lines joined by "\n"; spreadsheet cells by "\t"
-    status: str  # ok | no_text | truncated | unsupported | error (see the module docstring)
+    status: str  # ok | no_text | truncated | unsupported | error | too_big (see the module docstring)
     pages: int | None  # PDF page count; None for other kinds
     detail: str  # why, for anything but a plain ok; "" otherwise
     kind: str = ""  # what the bytes really are: pdf docx xlsx xls | doc rtf odf ofd zip ole2 mht xml html (unread) |
@@ -163,6 +175,7 @@ class _Lines:
         self.parts: list[str] = []
         self.size = -1  # length of "\n".join(parts)
         self.full = False
+        self.cut = False  # a reader stopped early for a bound of its own (PDF content, sheet columns); a note says which
 
     def add(self, line: str) -> bool:
         line = _CONTROL.sub("", line).rstrip()
@@ -268,7 +281,32 @@ def _safe_zip(content: bytes, max_unzipped: int) -> bytes:
     return copy.getvalue()
 
 
-def _read_pdf(content: bytes, lines: _Lines, max_pages: int) -> tuple[int, list[str]]:
+def _page_content(page) -> tuple[tuple[int, ...], int]:
+    """A page's content streams as object numbers (empty when they cannot be told apart) and their decoded size.
+
+    pypdf keeps what it decoded, so extract_text() does not decode these streams again. A stream that cannot be
+    decoded counts as empty here: extract_text() then fails on the page or reads what it can, as before.
+    """
+    from pypdf.generic import ArrayObject, IndirectObject
+
+    try:
+        raw = page.get("/Contents")
+        if raw is None:
+            return (), 0
+        resolved = raw.get_object()
+        parts = list(resolved) if isinstance(resolved, ArrayObject) else [raw]
+        size = sum(len(part.get_object().get_data()) for part in parts)
+    except MemoryError:
+        raise
+    except Exception:
+        return (), 0
+    if not all(isinstance(part, IndirectObject) for part in parts):
+        return (), size
+    return tuple(part.idnum for part in parts), size
+
+
+def _read_pdf(content: bytes, lines: _Lines, max_pages: int,
+              max_content: int = MAX_PDF_CONTENT_BYTES) -> tuple[int, list[str]]:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError
 
@@ -285,10 +323,27 @@ def _read_pdf(content: bytes, lines: _Lines, max_pages: int) -> tuple[int, list[
     if total == 0:
         raise _Refused("PDF without pages")
     notes: list[str] = []
-    empty, failed = [], []
+    empty, failed, repeated = [], [], []
+    seen: set[tuple[int, ...]] = set()  # content streams already read, by object number
+    budget = max_content
     for number in range(min(total, max_pages)):
         try:
-            page_text = reader.pages[number].extract_text() or ""
+            page = reader.pages[number]
+            streams, size = _page_content(page)
+            if streams in seen:  # pypdf would parse the shared stream again for every page that shows it
+                repeated.append(number + 1)
+                continue
+            if size > budget:
+                notes.append(f"stopped before page {number + 1} of {total}: page content beyond "
+                             f"{max_content:,} bytes")
+                lines.cut = True
+                break
+            budget -= size
+            if streams:
+                seen.add(streams)
+            page_text = page.extract_text() or ""
+        except MemoryError:
+            raise
         except Exception as exc:  # one bad page must not lose the others
             failed.append(f"page {number + 1}: {type(exc).__name__}")
             continue
@@ -296,6 +351,9 @@ def _read_pdf(content: bytes, lines: _Lines, max_pages: int) -> tuple[int, list[
             empty.append(number + 1)
         if not lines.add_block(page_text):
             break
+    if repeated:
+        shown = ", ".join(map(str, repeated[:10])) + (" …" if len(repeated) > 10 else "")
+        notes.append(f"{len(repeated)} pages repeat an earlier page's content, not read again: {shown}")
     if failed:
         if len(failed) == min(total, max_pages):
             raise _Refused("no page could be read: " + ", ".join(failed[:3]))
@@ -348,12 +406,26 @@ def _cell_text(value: object) -> str:
     return _SPACES.sub(" ", str(value).replace("\n", " ")).strip()
 
 
-def _add_rows(lines: _Lines, name: str, rows: Iterable[Iterable[object]]) -> bool:
-    """A sheet: its name on a line, then one line per non-empty row with tab-joined cells."""
+def _add_rows(lines: _Lines, name: str, rows: Iterable[Sequence[object]], notes: list[str]) -> bool:
+    """A sheet: its name on a line, then one line per non-empty row with tab-joined cells (MAX_SHEET_COLUMNS)."""
     if not lines.add(f"# {name}"):
         return False
+    wide = False
     for row in rows:
-        cells = [_cell_text(v) for v in row]
+        # Counting empty cells is a C loop: a row as wide as XFD, or one mostly empty, costs no Python loop per cell.
+        if len(row) > MAX_SHEET_COLUMNS:
+            rest = row[MAX_SHEET_COLUMNS:]
+            if not wide and rest.count(None) < len(rest):
+                wide = lines.cut = True
+                notes.append(f"sheet {name}: columns beyond {MAX_SHEET_COLUMNS:,} not read")
+            row = row[:MAX_SHEET_COLUMNS]
+        values = len(row) - row.count(None)
+        cells: list[str] = []
+        for v in row:
+            if not values:
+                break  # the rest of the row is empty
+            values -= v is not None
+            cells.append(_cell_text(v))
         while cells and not cells[-1]:
             cells.pop()
         if cells and not lines.add("\t".join(cells)):
@@ -367,11 +439,16 @@ def _read_xlsx(content: bytes, lines: _Lines) -> list[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "no default style" and similar noise from generators other than Excel
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    notes: list[str] = []
     try:
         for sheet in book.worksheets:
-            if not _add_rows(lines, sheet.title, sheet.iter_rows(values_only=True)):
+            # The <dimension> a file declares is not trusted: with it, openpyxl pads every row to its width and fills
+            # every missing row up to its height, so a 5 KB file claiming A1:XFD1048576 costs 10^10 cells. Without
+            # it, rows come as stored, each as wide as its last cell.
+            sheet.reset_dimensions()
+            if not _add_rows(lines, sheet.title, sheet.iter_rows(values_only=True), notes):
                 break
-        return [f"{len(book.worksheets)} sheets"] if len(book.worksheets) > 1 else []
+        return notes + ([f"{len(book.worksheets)} sheets"] if len(book.worksheets) > 1 else [])
     finally:
         book.close()
 
@@ -379,7 +456,10 @@ def _read_xlsx(content: bytes, lines: _Lines) -> list[str]:
 def _read_xls(content: bytes, lines: _Lines) -> list[str]:
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=content, on_demand=True)
+    # ragged_rows: each row as long as its last cell; otherwise xlrd pads every row to the sheet's widest one, and a
+    # single cell at IV65536 makes 16 million.
+    book = xlrd.open_workbook(file_contents=content, on_demand=True, ragged_rows=True)
+    notes: list[str] = []
     try:
         def values(sheet) -> Iterable[list[object]]:
             for r in range(sheet.nrows):
@@ -395,10 +475,10 @@ def _read_xls(content: bytes, lines: _Lines) -> list[str]:
 
         names = book.sheet_names()
         for index, name in enumerate(names):
-            if not _add_rows(lines, name, values(book.sheet_by_index(index))):
+            if not _add_rows(lines, name, values(book.sheet_by_index(index)), notes):
                 break
             book.unload_sheet(index)
-        return [f"{len(names)} sheets"] if len(names) > 1 else []
+        return notes + ([f"{len(names)} sheets"] if len(names) > 1 else [])
     finally:
         book.release_resources()
 
@@ -471,13 +551,15 @@ def extract_text(
             read_notes = _READERS[kind](checked, lines)
     except _Refused as exc:
         return result("", "error", pages, str(exc))
+    except MemoryError:  # under the crawl's memory cap (sandbox.py); what was read so far is dropped
+        return result("", "too_big", pages, f"ran out of memory reading this {kind}")
     except Exception as exc:  # the readers raise anything from KeyError to XMLSyntaxError on broken files
         return result("", "error", pages, f"cannot read {kind}: {type(exc).__name__}: {exc}")
 
     text = lines.text()
     if lines.full:
         return result(text, "truncated", pages, f"cut at {max_chars:,} characters", *read_notes)
-    if pages is not None and pages > max_pages:
+    if lines.cut or (pages is not None and pages > max_pages):
         return result(text, "truncated", pages, *read_notes)
     if not text.strip():
         what = f"{pages} pages" if pages is not None else "the document"

@@ -9,6 +9,7 @@ answer and records the outcome. The rules:
     conditional_headers / fragment_hash   incremental list reads and re-checks
     links_to_fetch     deduplicated links not stored yet and not hopeless
     LASTING_KINDS      faults that are an item's final state (everything else is retried next run)
+    attachment_given_up / read_again_later   an attachment whose reading never finishes is not read forever
     recheck_cutoff / recheck_verdict      when a stored document is due and whether it changed
     source_status      the one answer to "how is this source doing" (CLI, digest, doctor)
 """
@@ -25,8 +26,10 @@ from .discover import Link
 from .fetch import host_of
 
 # Faults that will not heal by asking again soon: an article failing with one of these in HOPELESS_AFTER_RUNS runs is
-# not fetched again, and an attachment failing with one keeps it as its final state.
-LASTING_KINDS = frozenset({"gone", "http", "parse", "too_large", "offsite", "robots", "redirects"})
+# not fetched again, and an attachment failing with one keeps it as its final state. too_slow, too_big and crashed:
+# the page's parsing overran the worker's budget or killed it (sandbox.py), at a cost of up to parse_timeout each run.
+LASTING_KINDS = frozenset({"gone", "http", "parse", "too_large", "offsite", "robots", "redirects",
+                           "too_slow", "too_big", "crashed"})
 HOPELESS_AFTER_RUNS = 3
 # Anti-bot answers ("blocked") and an active back-off ("backoff") on the source's own host end its crawl for the run.
 STOPPING_KINDS = frozenset({"blocked", "backoff"})
@@ -54,6 +57,21 @@ def stops_source(kind: str, url: str, source_host: str) -> bool:
 
 def is_lasting(kind: str) -> bool:
     return kind in LASTING_KINDS
+
+
+# Reading an attachment ends in a final status (attachments.py, sandbox.py: ok … too_slow, too_big), except when the
+# reader process died ("crashed") or the run was killed mid-read: then it stays pending for a later run. Attempts are
+# counted before reading starts; ATTACHMENT_ATTEMPTS of them without an answer and it is given up, without a fetch.
+ATTACHMENT_ATTEMPTS = 3
+
+
+def attachment_given_up(attempts: int) -> bool:
+    return attempts >= ATTACHMENT_ATTEMPTS
+
+
+def read_again_later(status: str) -> bool:
+    """Whether a reading's outcome leaves the attachment pending (only a dead reader does)."""
+    return status == "crashed"
 
 
 @dataclass(frozen=True)

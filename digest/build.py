@@ -54,7 +54,9 @@ TARGET_NOUNS = {
 BOUND_SIGNS = {"ge": "≥", "le": "≤", "approx": "≈", "eq": ""}
 CHANGE_LABELS = {"edit": "edited", "gone": "gone (404/410: possibly withdrawn)", "restored": "restored"}
 
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# also what XML 1.0 forbids beyond C0 (lone surrogates cannot even be written as UTF-8; U+FFFE/U+FFFF)
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+                        r"\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: Any, limit: int = TITLE_MAX) -> str:

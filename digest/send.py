@@ -14,6 +14,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
@@ -43,6 +44,8 @@ class SmtpSettings:
     sender: str = ""  # From: "PilotWatch <pilotwatch@example.org>"
     recipients: tuple[str, ...] = ()
     timeout: float = 30.0
+    # the caller's redaction (pilotwatch.redact): a server may echo the AUTH exchange, i.e. the password in base64
+    redact: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY:
@@ -85,7 +88,7 @@ def _scrub(text: str, settings: SmtpSettings) -> str:
     # A server may echo what it was sent; the password never leaves in an error message.
     if settings.password:
         text = text.replace(settings.password, "***")
-    return text
+    return settings.redact(text) if settings.redact else text
 
 
 def _reply(exc: smtplib.SMTPResponseException, settings: SmtpSettings) -> str:

@@ -30,6 +30,9 @@ def _setup_logging(verbose: int, quiet: bool, log_file: str | None) -> None:
         handler.setLevel(logging.INFO)  # the file keeps the whole story even when the terminal is quiet
         logging.getLogger().addHandler(handler)
         logging.getLogger().setLevel(min(level, logging.INFO))
+    from .redact import install_log_filter
+
+    install_log_filter()  # on the handlers: records of every logger (httpx's request lines too) are redacted
 
 
 def _config(ctx: click.Context, **overrides) -> Config:
@@ -75,9 +78,13 @@ def _open_store(config: Config, *, must_exist: bool = False):
 
 
 def _execute(config: Config, *, sources, mode: str, digest_dir: str | None = None) -> None:
+    from .health import preflight
     from .lock import RunLocked, run_lock
     from .pipeline import build_client, run_pipeline
 
+    problems = preflight(config, digest_dir)  # before the run row exists: nothing fails after the crawl instead
+    if problems:
+        raise click.ClickException("; ".join(problems))
     quiet = click.get_current_context().obj.get("quiet", False)
     # a progress line only for a person at a terminal; cron and pipes get the summary line alone
     progress = (lambda msg: click.echo(f"\r\033[K{msg}", err=True, nl=False)) if sys.stderr.isatty() and not quiet else None
@@ -283,48 +290,76 @@ def _filter_options(f):
     return f
 
 
+def _open_reader(config: Config):
+    """The store for search and export: read-only (immutable on read-only media), never migrating a file that is
+    not a PilotWatch database. An older PilotWatch database is upgraded first, as any open did, when writable."""
+    import os
+
+    from store import StoreError, open_store
+
+    if not Path(config.db).exists():
+        raise click.ClickException(f"database {config.db} does not exist (run `pilotwatch run` first)")
+    try:
+        store = open_store(config.db, readonly=True)
+        pending = store.pending_migrations()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not pending:
+        return store
+    store.close()
+    if not (os.access(config.db, os.W_OK) and os.access(Path(config.db).resolve().parent, os.W_OK)):
+        raise click.ClickException(f"database {config.db} needs upgrading ({', '.join(pending)}) and is read-only "
+                                   "here: open it once where it is writable (e.g. `pilotwatch sources --db …`)")
+    return _open_store(config)
+
+
 @cli.command()
 @click.argument("query")
 @_filter_options
+@click.option("--fts", is_flag=True, help="Read the English as FTS5 syntax (A OR B, NOT, NEAR(…), enzym*).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--db", help="SQLite file (config key db).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
-def search(ctx: click.Context, query: str, site, since, until, sector, province, limit: int, db: str | None,
-           as_json: bool) -> None:
+def search(ctx: click.Context, query: str, site, since, until, sector, province, fts: bool, limit: int,
+           db: str | None, as_json: bool) -> None:
     """Full-text search in Chinese and English.
 
     Chinese words match anywhere in the text (生物制造 finds 合成生物制造业) and agency names match their other
-    spellings from the glossary (发改委 finds 国家发展改革委); English words are stemmed (platforms finds platform)
-    and accept FTS5 syntax: "exact phrase", enzym*, A OR B, NOT.
+    spellings from the glossary (发改委 finds 国家发展改革委); English words are stemmed (platforms finds platform).
+    Words are plain words, all of which must match ("exact phrase" in quotes; pilot-scale is the phrase "pilot
+    scale"); with --fts the English is FTS5 syntax: enzym*, A OR B, NOT, NEAR(a b). At most 200 characters and
+    32 terms.
 
     Example:
 
         pilotwatch search 中试平台 --province Shandong --since 2025-01-01
 
         pilotwatch search "pilot-scale platform" --sector enzymes --json
-    """
-    import json
 
+        pilotwatch search --fts "enzym* OR fermentation"
+    """
     from store import SearchError
 
+    from .research import json_line, terminal_safe
     from .research import search as run_search
 
     config = _config(ctx, db=db)
-    store = _open_store(config, must_exist=True)
+    store = _open_reader(config)
     try:
-        rows = run_search(store, query, limit=limit, **_filters(site, since, until, sector, province))
+        rows = run_search(store, query, fts=fts, limit=limit, **_filters(site, since, until, sector, province))
     except SearchError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         store.close()
     for row in rows:
         if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(json_line(row))
         else:
             flag = "★ " if row["is_platform_announcement"] else ""
-            click.echo(f"{flag}{(row['published_at'] or '')[:10]}  {row['source']:8} {row['title_en'] or ''}\n"
-                       f"    {row['title_zh']}\n    {row['snippet']}\n    {row['url']}")
+            click.echo(terminal_safe(f"{flag}{(row['published_at'] or '')[:10]}  {row['source']:8} "
+                                     f"{row['title_en'] or ''}") + "\n    " +
+                       "\n    ".join(terminal_safe(row[k] or "") for k in ("title_zh", "snippet", "url")))
     if not rows and not as_json:
         click.echo("no matches", err=True)
 
@@ -351,7 +386,7 @@ def export(ctx: click.Context, fmt: str, everything: bool, site, since, until, s
     from . import research
 
     config = _config(ctx, db=db)
-    store = _open_store(config, must_exist=True)
+    store = _open_reader(config)
     try:
         rows = store.export_rows(announcements_only=not everything, **_filters(site, since, until, sector, province))
     finally:
@@ -375,39 +410,40 @@ def export(ctx: click.Context, fmt: str, everything: bool, site, since, until, s
 @click.argument("statement")
 @click.option("--db", help="SQLite file (config key db).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per row.")
+@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(0, min_open=True),
+              help="Stop the query after this many seconds.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Print at most this many rows (a note on stderr says when more were cut).")
 @click.pass_context
-def sql(ctx: click.Context, statement: str, db: str | None, as_json: bool) -> None:
-    """Run a read-only SQL query against the database (writes are refused).
+def sql(ctx: click.Context, statement: str, db: str | None, as_json: bool, time_limit: float,
+        max_rows: int) -> None:
+    """Run one read-only SQL statement against the database: SELECT, WITH, and PRAGMAs that only report.
+
+    Writes, ATTACH, VACUUM and settings are refused; a query stops after --time-limit seconds; at most --max-rows
+    rows are printed; BLOBs show as X'hex' (up to 64 bytes) or their size; control characters are not printed.
 
     Example:
 
         pilotwatch sql "SELECT provinces, count(*) FROM platform_announcements GROUP BY 1"
     """
-    import json
-    import sqlite3
+    from store import StoreError, run_readonly_query
 
-    from store import StoreError, open_readonly
+    from .research import cell, cell_text, json_line
 
     config = _config(ctx, db=db)
     try:
-        conn = open_readonly(config.db)
+        result = run_readonly_query(config.db, statement, max_rows=max_rows, time_limit=time_limit)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    try:
-        cur = conn.execute(statement)
-        rows = cur.fetchall()
-        columns = [d[0] for d in cur.description or []]
-    except sqlite3.Error as exc:
-        raise click.ClickException(f"SQL error: {exc}") from None
-    finally:
-        conn.close()
     if as_json:
-        for r in rows:
-            click.echo(json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False))
-        return
-    click.echo("\t".join(columns))
-    for r in rows:
-        click.echo("\t".join("" if v is None else str(v) for v in r))
+        for r in result.rows:
+            click.echo(json_line({c: cell(v) for c, v in zip(result.columns, r, strict=True)}))
+    else:
+        click.echo("\t".join(cell_text(c) for c in result.columns))
+        for r in result.rows:
+            click.echo("\t".join(cell_text(v) for v in r))
+    if result.truncated:
+        click.echo(f"(stopped at {max_rows} rows: --max-rows)", err=True)
 
 
 @cli.command("tag")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -29,6 +30,8 @@ class Config:
     sources_file: str
     user_agent: str
     timeout: float
+    request_deadline: float
+    source_deadline: float
     delay: float
     jitter: float
     max_bytes: int
@@ -39,6 +42,8 @@ class Config:
     recheck_per_run: int
     max_attachments: int
     attachment_max_bytes: int
+    parse_timeout: float  # seconds per article page or attachment parsed in the worker process (crawler.sandbox)
+    parse_max_memory_mb: int  # that worker's memory cap on top of its loaded parsers; 0: none
     translate_engine: str
     translate_bodies: str
     model_dir: str
@@ -74,17 +79,22 @@ def _coerce(key: str, value: Any, where: str) -> Any:
                 raise ValueError(value)
             return value
         if kind == "int":
-            if isinstance(value, bool):
+            if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
                 raise ValueError(value)
-            return int(value)
+            return int(value)  # int(inf) raises OverflowError: caught below
         if kind == "float":
             if isinstance(value, bool):
                 raise ValueError(value)
-            return float(value)
+            number = float(value)
+            if not math.isfinite(number):  # TOML and float() accept nan and inf; no setting means them
+                raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
+            return number
         if not isinstance(value, str):
             raise ValueError(value)
         return value
-    except (TypeError, ValueError):
+    except ConfigError:
+        raise
+    except (TypeError, ValueError, OverflowError):
         kind = "a list of strings" if kind == "tuple[str, ...]" else kind
         raise ConfigError(f"{where}: {key} must be {kind}, got {value!r}") from None
 
@@ -127,10 +137,43 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
     for key, allowed in CHOICES.items():
         if getattr(config, key) not in allowed:
             raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got {getattr(config, key)!r}")
-    if config.max_bytes <= 0 or config.timeout <= 0 or config.attachment_max_bytes <= 0:
-        raise ConfigError("max_bytes, attachment_max_bytes and timeout must be positive")
+    if config.max_bytes <= 0 or config.timeout <= 0 or config.attachment_max_bytes <= 0 or config.parse_timeout <= 0:
+        raise ConfigError("max_bytes, attachment_max_bytes, timeout and parse_timeout must be positive")
     negative = [k for k in ("delay", "retries", "jitter", "blocked_backoff_hours", "recheck_days", "recheck_per_run",
-                            "max_attachments") if getattr(config, k) < 0]
+                            "max_attachments", "parse_max_memory_mb") if getattr(config, k) < 0]
     if negative:
         raise ConfigError(f"{', '.join(negative)} must not be negative")
+    check_values(config)
+    from .redact import remember_url
+
+    remember_url(config.llm_url)  # its password is redacted from logs and messages from now on
     return config
+
+
+def check_values(config: Config) -> None:
+    """What would otherwise fail only after the crawl (a time zone, a mail header) or mail someone unintended."""
+    from email.utils import getaddresses
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .redact import redact
+
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(f"timezone: unknown time zone {config.timezone!r} (an IANA name such as "
+                          "Asia/Shanghai or Europe/Berlin)") from None
+    for key in ("smtp_host", "smtp_user", "smtp_from", "recipients", "llm_url", "llm_model", "user_agent"):
+        value = getattr(config, key)
+        for one in value if isinstance(value, tuple) else (value,):
+            if any(ord(c) < 32 or ord(c) == 127 for c in one):  # CR/LF would write extra mail or HTTP headers
+                raise ConfigError(f"{key}: {redact(repr(one))} contains a control character (CR, LF…); "
+                                  "it would end up in a mail or HTTP header")
+    for key, values in (("smtp_from", (config.smtp_from,) if config.smtp_from else ()),
+                        ("recipients", config.recipients)):
+        for value in values:
+            parsed = [a for _name, a in getaddresses([value])]
+            if len([a for a in parsed if a]) > 1:
+                raise ConfigError(f"{key}: {value!r} holds several addresses; give each recipient its own entry")
+            local, _at, domain = parsed[0].rpartition("@") if len(parsed) == 1 else ("", "", "")
+            if not local or not domain:
+                raise ConfigError(f"{key}: {value!r} is not an e-mail address")

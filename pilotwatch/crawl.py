@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -20,6 +22,7 @@ import crawler
 from store import Store
 
 from .config import Config
+from .redact import redact
 from .report import RunReport
 
 log = logging.getLogger("pilotwatch")
@@ -27,6 +30,13 @@ log = logging.getLogger("pilotwatch")
 
 class SourceBlocked(Exception):
     """Raised inside a source's crawl when its own site answered with an anti-bot page: stop asking it."""
+
+
+class SourceOutOfTime(BaseException):
+    """Raised by Crawl.get once the source's `source_deadline` has passed: stop fetching for it this run.
+
+    A BaseException, as asyncio.CancelledError is, so the per-item `except Exception` guards (one bad page never
+    stops a run) let it through to Crawl.source."""
 
 
 class Crawl:
@@ -40,10 +50,28 @@ class Crawl:
                                              user_agent=config.user_agent)
         self.rules_by_host = {s.host: s.parse for s in sources}  # an article is parsed by the rules of its site
         self.blocked_hosts: set[str] = set()  # hosts that sent an anti-bot answer: not asked again this run
+        # pages and attachments are parsed in a worker process with a time and memory budget. It is started here
+        # (~1 s of loading), so no source's deadline pays for it; if it cannot start, each parse says so (crashed).
+        self.reader = crawler.Sandbox(timeout=config.parse_timeout, max_memory=config.parse_max_memory_mb * 2**20 or None)
+        try:
+            self.reader.start(wait=True)
+        except crawler.SandboxError as exc:
+            log.error("the parsing worker could not start: %s", exc)
+
+    def __enter__(self) -> Crawl:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the parsing worker process."""
+        self.reader.close()
 
     def fail(self, stage: str, kind: str, message: str, source: crawler.Source, url: str | None = None,
              article_id: int | None = None) -> None:
         """Record one failure; raise SourceBlocked when it means the source's own site turned us away."""
+        message = redact(message)  # a server's error text may echo credentials of a URL we asked
         log.warning("%s: %s failed (%s): %s", source.name, stage, kind, message)
         self.store.record_failure(self.report.run_id, stage, kind, message, source=source.name, url=url,
                                   article_id=article_id)
@@ -52,20 +80,32 @@ class Crawl:
 
     def get(self, source: crawler.Source, url: str, purpose: str, *, headers: dict[str, str] | None = None,
             max_bytes: int | None = None, record: bool = True) -> crawler.Fetched:
-        """Fetch politely and log the fetch; record=False leaves a success for the caller to log with what it stores."""
+        """Fetch politely and log the fetch; record=False leaves a success for the caller to log with what it stores.
+
+        Each fetch has `request_deadline` seconds, and no more than what is left of the source's `source_deadline`;
+        once that has passed, SourceOutOfTime ends the source's crawl."""
         host = crawler.host_of(url)
+        source_ends = getattr(self, "source_ends", math.inf)
+        left = source_ends - time.monotonic()
+        out_of_time = (f"source_deadline of {self.config.source_deadline:g} s reached; stopped at {url} "
+                       "(the rest waits for the next run)")
+        if left <= 0:
+            raise SourceOutOfTime(out_of_time)
         try:
             if host in self.blocked_hosts:
                 raise crawler.FetchError(url, "backoff", f"{host} answered with an anti-bot page; not asked again")
             fetched = crawler.fetch(self.client, url, allowed_hosts=source.hosts, politeness=self.politeness,
                                     max_bytes=max_bytes or self.config.max_bytes, retries=self.config.retries,
-                                    headers=headers)
+                                    headers=headers, deadline=min(self.config.request_deadline, left))
         except crawler.FetchError as exc:
             if exc.kind == "blocked":
                 self.blocked_hosts.add(host)
+            cut = exc.kind == "timeout" and time.monotonic() >= source_ends  # the source's deadline ended it
             if exc.kind != "backoff":
                 self.store.record_fetch(self.report.run_id, source.name, url, purpose, status=exc.status,
-                                        fault_kind=exc.kind, error=str(exc))
+                                        fault_kind="deadline" if cut else exc.kind, error=str(exc))
+            if cut:
+                raise SourceOutOfTime(out_of_time) from exc
             raise
         if record:
             self.record_fetch(source, fetched, purpose)
@@ -79,41 +119,51 @@ class Crawl:
               ) -> tuple[dict, crawler.Decoded]:
         decoded = crawler.decode(fetched.content, fetched.content_type)
         rules = self.rules_by_host.get(crawler.host_of(link.url), source.parse)
-        parsed = crawler.parse_article(decoded.text, link.url, rules, now=self.now)
+        # in the worker, within parse_timeout: a page that would take longer is a ParseError of kind too_slow
+        parsed = self.reader.parse_article(decoded.text, link.url, rules, now=self.now)
         return crawler.article_record(parsed, fetched, decoded, link), decoded
 
     def source(self, source: crawler.Source) -> None:
-        store, name = self.store, source.name
-        primary, fallback = source.primary_lists, source.fallback_lists
-        store.upsert_source(name, source.label, source.base)
-        blocked_until = store.source_state(name).get("blocked_until")
-        blocked = crawler.backing_off(blocked_until, self.now)
-        links: list[crawler.Link] = []
-        primary_failed = len(primary)
-        if blocked:  # do not hammer a site that told us to go away; its fallback lists (other hosts) may serve
-            self.blocked_hosts.add(source.host)
-            self.fail("list", "backoff", f"blocked earlier; not contacted until {blocked_until}", source)
-        else:
-            links, primary_failed, blocked = self.read_lists(source, primary)
-        fallback_read = fallback_failed = 0
-        if crawler.needs_fallback(len(primary), primary_failed, bool(fallback)):
-            log.warning("%s: primary lists failed; trying fallback lists", name)
-            links, fallback_failed, _ = self.read_lists(source, fallback)
-            fallback_read = len(fallback)
-        outcome = crawler.lists_outcome(len(primary), primary_failed, fallback_read, fallback_failed)
-        if not outcome.ok:
-            return self.source_failed(source, blocked)
+        """Crawl one source: its lists (fallbacks when they fail), new articles, attachments, re-checks. It stops
+        when its own site turns us away (blocked) or its `source_deadline` passes (a `deadline` failure)."""
+        self.source_ends = time.monotonic() + self.config.source_deadline
         try:
-            new = self.fetch_articles(source, links)
-            self.fetch_attachments(source)
-            if source.official and not blocked:
-                self.recheck(source)
-        except SourceBlocked as exc:
-            self.block(source, str(exc))
-            return self.source_failed(source, True)
-        if outcome.via_fallback:
-            self.report.via_fallback.append(name)
-        store.mark_source(name, ok=True, new_items=new, keep_block=outcome.via_fallback)
+            store, name = self.store, source.name
+            primary, fallback = source.primary_lists, source.fallback_lists
+            store.upsert_source(name, source.label, source.base)
+            blocked_until = store.source_state(name).get("blocked_until")
+            blocked = crawler.backing_off(blocked_until, self.now)
+            links: list[crawler.Link] = []
+            primary_failed = len(primary)
+            if blocked:  # do not hammer a site that told us to go away; its fallback lists (other hosts) may serve
+                self.blocked_hosts.add(source.host)
+                self.fail("list", "backoff", f"blocked earlier; not contacted until {blocked_until}", source)
+            else:
+                links, primary_failed, blocked = self.read_lists(source, primary)
+            fallback_read = fallback_failed = 0
+            if crawler.needs_fallback(len(primary), primary_failed, bool(fallback)):
+                log.warning("%s: primary lists failed; trying fallback lists", name)
+                links, fallback_failed, _ = self.read_lists(source, fallback)
+                fallback_read = len(fallback)
+            outcome = crawler.lists_outcome(len(primary), primary_failed, fallback_read, fallback_failed)
+            if not outcome.ok:
+                return self.source_failed(source, blocked)
+            try:
+                new = self.fetch_articles(source, links)
+                self.fetch_attachments(source)
+                if source.official and not blocked:
+                    self.recheck(source)
+            except SourceBlocked as exc:
+                self.block(source, str(exc))
+                return self.source_failed(source, True)
+            if outcome.via_fallback:
+                self.report.via_fallback.append(name)
+            store.mark_source(name, ok=True, new_items=new, keep_block=outcome.via_fallback)
+        except SourceOutOfTime as exc:
+            self.fail("fetch", "deadline", str(exc), source)
+            self.source_failed(source, False)
+        finally:
+            self.source_ends = math.inf
 
     def block(self, source: crawler.Source, message: str) -> None:
         self.blocked_hosts.add(source.host)
@@ -209,18 +259,38 @@ class Crawl:
 
     def fetch_attachments(self, source: crawler.Source) -> None:
         """Read the attachments the store lists as pending for this source. They were recorded with their article,
-        in one transaction, so a run killed before reaching them picks them up next time."""
+        in one transaction, so a run killed before reaching them picks them up next time.
+
+        The text is read in the worker process (crawler.Sandbox) within `parse_timeout` seconds and
+        `parse_max_memory_mb`: a file that takes longer or more is recorded `too_slow` / `too_big` and the run
+        goes on. Attempts are counted before reading; one that never ends (the worker died, the run was killed) is
+        retried in later runs and given up after crawler.ATTACHMENT_ATTEMPTS, without being fetched again."""
         for att in self.store.pending_attachments(source.name):
             save = partial(self.store.save_attachment, att["article_id"], url=att["url"], title=att["title"],
                            ext=att["ext"])
+            if crawler.attachment_given_up(att["attempts"]):
+                detail = (f"given up: {att['attempts']} attempts to read it did not finish (the reader died or the "
+                          "run was killed while reading)")
+                save(sha256=None, nbytes=None, status="gave_up", pages=None, detail=detail, text="")
+                self.fail("attachment", "gave_up", detail, source, url=att["url"], article_id=att["article_id"])
+                continue
             try:
-                fetched = self.get(source, att["url"], "attachment", max_bytes=self.config.attachment_max_bytes)
+                fetched = self.get(source, att["url"], "attachment", max_bytes=self.config.attachment_max_bytes,
+                                   record=False)
             except crawler.FetchError as exc:
                 if crawler.is_lasting(exc.kind):  # its final state; transient faults are retried next run
                     save(sha256=None, nbytes=None, status=exc.kind, pages=None, detail=str(exc), text="")
                 self.fail("attachment", exc.kind, str(exc), source, url=att["url"], article_id=att["article_id"])
                 continue
-            extracted = crawler.extract_text(fetched.content, att["ext"])
+            with self.store.write():  # one commit: the fetch, and the attempt counted before reading starts
+                self.record_fetch(source, fetched, "attachment")
+                self.store.count_attachment_attempt(att["id"])
+            extracted = self.reader.extract_text(fetched.content, att["ext"])
+            if extracted.status in crawler.READER_FAULTS:
+                self.fail("attachment", extracted.status, extracted.detail, source, url=att["url"],
+                          article_id=att["article_id"])
+                if crawler.read_again_later(extracted.status):
+                    continue
             sha = extracted.sha256 or hashlib.sha256(fetched.content).hexdigest()
             self.store.record_document(url=att["url"], kind="attachment", sha256=sha, nbytes=len(fetched.content),
                                        content_type=fetched.content_type, article_id=att["article_id"])

@@ -7,14 +7,17 @@ read it from here. The click commands only print what these functions return.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import crawler
 
 from .config import SECRET_LLM_KEY, SECRET_SMTP_PASSWORD, Config, ConfigError, load_config
+from .redact import redact
 
 SOURCE_FIELDS = ("last_ok_at", "last_new_at", "last_error_kind", "last_error")
 LIST_FIELDS = ("name", "url", "fallback", "last_ok_at", "last_status", "last_fault_kind", "items_found", "new_items",
@@ -71,12 +74,17 @@ class Check:
 
 
 def doctor(config_path: str | None, *, offline: bool = False) -> Iterator[Check]:
-    """Configuration, database, sources, reachability, translation engine and SMTP login, one Check each.
+    """Configuration, database, digest folder, sources, reachability, translation engine and SMTP login.
 
-    Secrets are never shown, only whether they are set. Stops after a bad configuration (nothing else can be judged).
+    Secrets are never shown, only whether they are set; every detail is redacted (an SMTP server may echo the AUTH
+    exchange). Stops after a bad configuration (nothing else can be judged). Never creates or migrates the database.
     """
+    for check in _doctor_checks(config_path, offline=offline):
+        yield Check(check.ok, check.what, redact(check.detail))
+
+
+def _doctor_checks(config_path: str | None, *, offline: bool) -> Iterator[Check]:
     import translate
-    from store import StoreError, open_store
 
     from .pipeline import load_engine, smtp_settings
 
@@ -86,13 +94,9 @@ def doctor(config_path: str | None, *, offline: bool = False) -> Iterator[Check]
     except ConfigError as exc:
         yield Check(False, "configuration", str(exc))
         return
-    try:
-        store = open_store(config.db)
-        n = store.article_count()
-        store.close()
-        yield Check(True, "database", f"{config.db} ({n} articles, schema up to date)")
-    except StoreError as exc:
-        yield Check(False, "database", str(exc))
+    yield from database_checks(config)
+    unwritable = unwritable_dir(config.digest_dir)
+    yield Check(not unwritable, "digest folder", f"digest_dir: {unwritable}" if unwritable else config.digest_dir)
     try:
         sources = crawler.load_sources(config.sources_file or None)
         yield Check(True, "sources", f"{len(sources)} configured: {', '.join(s.name for s in sources)}")
@@ -111,21 +115,92 @@ def doctor(config_path: str | None, *, offline: bool = False) -> Iterator[Check]
     yield from smtp_checks(config, smtp_settings(config))
 
 
-def reachability(config: Config, sources: Sequence[crawler.Source]) -> Iterator[Check]:
-    """Each source's robots.txt: an answer that is not an anti-bot or server fault means the site is reachable."""
-    import httpx
+def unwritable_dir(folder: str | Path) -> str | None:
+    """Why digest files could not be written in folder (made if missing), or None. It probes with a temporary file
+    in the folder or its nearest existing parent (permission bits say nothing for root or a read-only mount)."""
+    probe = Path(folder).absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"cannot write to {folder}: {probe} is not a folder"
+    try:
+        fd, name = tempfile.mkstemp(prefix=".pilotwatch-probe-", dir=probe)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        return f"cannot write to {folder}: {exc.strerror or exc}"
+    return None
 
+
+def newer_schema(db: str, unknown: Sequence[str]) -> str:
+    return (f"db: {db} was written by a newer PilotWatch (migrations {', '.join(unknown)} unknown to this version); "
+            "upgrade PilotWatch before using this database")
+
+
+def database_checks(config: Config) -> Iterator[Check]:
+    """The database, read-only: present, schema this version knows, PRAGMA quick_check, and the last finished run's
+    recorded new articles against the articles carrying its id (fewer: committed writes were lost)."""
+    from store import StoreError, inspect_database
+
+    try:
+        info = inspect_database(config.db)
+    except StoreError as exc:
+        yield Check(False, "database", str(exc))
+        return
+    if not info["exists"]:
+        yield Check(False, "database", f"db: {config.db} does not exist (the first `pilotwatch run` creates it; "
+                                       "is db set to the right file?)")
+        return
+    pending = info["pending_migrations"]
+    if info["unknown_migrations"]:
+        yield Check(False, "database", newer_schema(config.db, info["unknown_migrations"]))
+    else:
+        schema = f"{len(pending)} migration(s) pending, the next run applies them" if pending else "schema up to date"
+        yield Check(True, "database", f"{config.db} ({info['articles']} articles, {schema})")
+    lines = [ln.strip() for p in info["quick_check"] for ln in p.splitlines() if ln.strip() and "***" not in ln]
+    more = f" (+{len(lines) - 3} more)" if len(lines) > 3 else ""
+    yield Check(lines == ["ok"], "database integrity", "PRAGMA quick_check ok" if lines == ["ok"] else
+                f"PRAGMA quick_check: {'; '.join(lines[:3])}{more}; restore a backup or try sqlite3's .recover")
+    run = info["last_run"]
+    if run and run["articles_new"] is not None:
+        same = run["held"] == run["articles_new"]
+        yield Check(same, "database consistency",
+                    f"run {run['id']} recorded {run['articles_new']} new articles; the database holds all of them" if same
+                    else f"run {run['id']} recorded {run['articles_new']} new articles but the database holds "
+                         f"{run['held']} with its id: committed writes were lost (a deleted or truncated -wal file, a copy "
+                         "taken without it, or rows deleted by hand?)")
+
+
+def preflight(config: Config, digest_dir: str | Path | None = None) -> list[str]:
+    """What a run would otherwise find out only after the crawl, checked before it starts: one line each, naming
+    the setting."""
+    from store import StoreError, inspect_database
+
+    problems = []
+    unwritable = unwritable_dir(digest_dir or config.digest_dir)
+    if unwritable:
+        problems.append(f"digest_dir: {unwritable}")
+    try:
+        unknown = inspect_database(config.db, integrity=False).get("unknown_migrations")
+        if unknown:
+            problems.append(newer_schema(config.db, unknown))
+    except StoreError as exc:
+        problems.append(f"db: {exc}")
+    return problems
+
+
+def reachability(config: Config, sources: Sequence[crawler.Source]) -> Iterator[Check]:
+    """Each source's robots.txt, read as the crawl reads it (crawler.read_robots: the source's allow-list on every
+    hop, the robots.txt size cap after decompression, a total deadline of `request_deadline`, at most 10 s): any
+    answer but an anti-bot wall, a server fault, a timeout or a network error means the site is reachable."""
     from .pipeline import build_client
 
     with build_client(config) as client:
         for src in sources:
-            try:
-                r = client.get(src.base + "/robots.txt", timeout=min(config.timeout, 10))
-                kind = crawler.status_kind(r.status_code)
-                yield Check(kind not in ("blocked", "server"), f"reach {src.name}",
-                            f"{src.base} answered HTTP {r.status_code}" + (f" ({kind})" if kind else ""))
-            except httpx.HTTPError as exc:
-                yield Check(False, f"reach {src.name}", f"{src.base}: {type(exc).__name__}")
+            answer = crawler.read_robots(client, src.base, allowed_hosts=src.hosts,
+                                         deadline=min(config.request_deadline, 10.0))
+            yield Check(answer.kind not in ("blocked", "server", "timeout", "network"), f"reach {src.name}",
+                        f"{src.base} robots.txt: {answer.detail}" + (f" ({answer.kind})" if answer.kind else ""))
 
 
 def smtp_checks(config: Config, settings) -> Iterator[Check]:

@@ -16,8 +16,9 @@ class RunLocked(Exception):
 @contextmanager
 def run_lock(db_path: str | Path) -> Iterator[None]:
     """An exclusive flock on <db>.lock. The kernel drops the lock when the holder exits or is killed, so a crashed
-    run never leaves a stale lock behind."""
-    lock_path = Path(f"{db_path}.lock")
+    run never leaves a stale lock behind. The lock sits beside the database's real path (symlinks resolved), so a
+    second run reaching the same file through a symlink, or through a symlinked folder, waits for the same lock."""
+    lock_path = Path(f"{os.path.realpath(db_path)}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock_path, "a+")  # noqa: SIM115 (held for the whole run)

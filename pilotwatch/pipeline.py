@@ -25,6 +25,7 @@ from store import Store
 from .config import SECRET_LLM_KEY, SECRET_SMTP_PASSWORD, Config
 from .crawl import Crawl
 from .health import source_rows
+from .redact import redact
 from .report import RunReport
 
 log = logging.getLogger("pilotwatch")
@@ -44,11 +45,11 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
                  mode: str = "live", digest_dir: str | Path | None = None, today: date | None = None,
                  now: datetime | None = None, progress: Callable[[str], None] | None = None) -> RunReport:
     report = RunReport(run_id=store.start_run(mode), sources_total=len(sources))
-    crawl = Crawl(config, sources, client, store, report, now or datetime.now(UTC))
-    for i, source in enumerate(sources, 1):
-        if progress:
-            progress(f"crawling {source.name} ({i}/{len(sources)})")
-        crawl.source(source)
+    with Crawl(config, sources, client, store, report, now or datetime.now(UTC)) as crawl:  # ends its parsing worker
+        for i, source in enumerate(sources, 1):
+            if progress:
+                progress(f"crawling {source.name} ({i}/{len(sources)})")
+            crawl.source(source)
     if progress:
         progress("tagging and translating")
     tag_pending(store, report)  # first: whether a body is translated depends on the article being relevant
@@ -66,7 +67,7 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
         log.info("%s", exc)
     except digest.SendError as exc:
         log.error("digest not sent: %s (it is on disk: %s)", exc, report.digest_paths[0])
-        store.record_failure(report.run_id, "digest", "send", str(exc))
+        store.record_failure(report.run_id, "digest", "send", redact(str(exc)))
         report.digest_send_failed = 1
     store.finish_run(
         report.run_id, exit_code=report.exit_code, summary=report.summary(),
@@ -104,7 +105,7 @@ def translate_pending(config: Config, store: Store, report: RunReport) -> None:
         primary = load_engine(config)
     except translate.TranslateError as exc:
         log.error("translation engine %r unavailable, glossing instead: %s", config.translate_engine, exc)
-        store.record_failure(report.run_id, "translate", "engine", str(exc))
+        store.record_failure(report.run_id, "translate", "engine", redact(str(exc)))
         primary = None
     chain = translate.EngineChain(primary, lambda: load_engine(config, "gloss"), give_up=ENGINE_GIVE_UP)
     for row in pending:
@@ -119,7 +120,7 @@ def translate_pending(config: Config, store: Store, report: RunReport) -> None:
                 last = chain.is_last(engine)
                 log.warning("translation by %s failed for %s: %s", engine.engine, row["url"], exc)
                 store.record_failure(report.run_id, "translate", type(exc).__name__ if last else "fallback",
-                                     f"{engine.engine}: {exc}" + ("" if last else "; glossed instead"),
+                                     redact(f"{engine.engine}: {exc}" + ("" if last else "; glossed instead")),
                                      source=row["source"], url=row["url"], article_id=row["id"])
                 if chain.failed(engine):
                     log.error("engine %s failed %d times in a row; glossing the rest of this run", engine.engine,
@@ -141,7 +142,7 @@ def tag_pending(store: Store, report: RunReport) -> None:
             tagging = extract.tag_article(row["title_zh"], row["body_zh"], published=(row["published_at"] or "")[:10] or None)
         except Exception as exc:  # recorded; stays pending
             log.exception("tagging failed for %s", row["url"])
-            store.record_failure(report.run_id, "tag", type(exc).__name__, str(exc), url=row["url"],
+            store.record_failure(report.run_id, "tag", type(exc).__name__, redact(str(exc)), url=row["url"],
                                  article_id=row["id"])
             continue
         store.save_tags(row["id"], is_announcement=tagging.is_platform_announcement,
@@ -194,24 +195,35 @@ def smtp_settings(config: Config) -> digest.SmtpSettings | None:
     return digest.SmtpSettings(host=config.smtp_host, port=config.smtp_port, security=config.smtp_security,
                                user=config.smtp_user, password=os.environ.get(SECRET_SMTP_PASSWORD, ""),
                                password_from=SECRET_SMTP_PASSWORD, sender=config.smtp_from,
-                               recipients=config.recipients, timeout=config.smtp_timeout)
+                               recipients=config.recipients, timeout=config.smtp_timeout, redact=redact)
 
 
 def send_digest(config: Config, store: Store, day: date, tz: ZoneInfo, *, now: datetime | None = None,
                 force: bool = False) -> digest.SendResult | None:
     """Mail the day's digest (written first, so a failed send leaves it on disk). None when mail is not configured
-    or an empty day is not to be mailed; AlreadySent when it went out before (unless force)."""
+    or an empty day is not to be mailed; AlreadySent when it went out (or is going out) before, unless force.
+
+    The send is claimed in the store before SMTP, so of two concurrent senders one mails; a failed send releases the
+    claim for a later run. A claim whose sender was killed mid-send stays: only --force sends that day again."""
     settings = smtp_settings(config)
     if settings is None or not settings.recipients:
         return None
-    sent = store.digest_sent(day.isoformat())
-    if sent and not force:
-        raise AlreadySent(f"the digest of {day} was already sent at {sent['sent_at']} ({sent['message_id']}); "
-                          "use --force to send it again")
-    d = make_digest(store, day, tz, now=now)
-    if d.empty and not config.send_empty:
+    claim = store.claim_digest_send(day.isoformat(), force=force)
+    if claim is None:
+        sent = store.digest_sent(day.isoformat()) or {}
+        how = (f"sent at {sent.get('sent_at')} ({sent['message_id']})" if sent.get("message_id") else
+               f"being sent since {sent.get('sent_at')} (by another run, or one killed while sending)")
+        raise AlreadySent(f"the digest of {day} was already {how}; use --force to send it again")
+    result = None
+    try:
+        d = make_digest(store, day, tz, now=now)
+        if not d.empty or config.send_empty:
+            html, text = digest.render(d)
+            result = digest.send(digest.build_message(d, html, text, settings), settings)  # raises digest.SendError
+    finally:
+        if result is None:  # failed, or an empty day not to be mailed: a later run may send the day
+            store.release_digest_claim(claim)
+    if result is None:
         return None
-    html, text = digest.render(d)
-    result = digest.send(digest.build_message(d, html, text, settings), settings)  # raises digest.SendError
-    store.mark_digest_sent(d.day, recipients=list(result.accepted), message_id=result.message_id)
+    store.mark_digest_sent(d.day, recipients=list(result.accepted), message_id=result.message_id, claim=claim)
     return result

@@ -16,10 +16,17 @@ from functools import cache
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from store import Store
+from store import SearchError, Store
 from zhtext.script import has_han
 
 _TOKENS = re.compile(r'"[^"]*"|\S+')
+# Bounds on a search query: FTS5's snippet() costs (phrases × hits) per row, so 2,000 terms took 56 s on 10 articles
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 32
+# FTS5 syntax in a bare (unquoted) token: an operator, a group, a prefix star, a start-of-column caret
+_FTS_SYNTAX = re.compile(r"^(?:AND|OR|NOT|NEAR)$|^NEAR\(|[()]|\*$|^\^")
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_WORDISH = re.compile(r"\w")
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EXPORT_FIELDS = ("id", "url", "source", "site", "published_at", "first_seen_at", "title_en", "title_zh",
                  "is_platform_announcement", "mentions_pilot_platform", "sectors", "provinces", "cities", "hosts",
@@ -39,26 +46,46 @@ def _alias_groups() -> dict[str, tuple[str, ...]]:
     return {zh: tuple(group) for group in by_en.values() if len(group) > 1 for zh in group}
 
 
-def parse_query(query: str) -> tuple[list[list[str]], str | None]:
+def _fts_string(text: str) -> str:
+    """`text` as one FTS5 string: a phrase of the words in it, whatever characters it holds."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def parse_query(query: str, *, fts: bool = False) -> tuple[list[list[str]], str | None]:
     """Split a user query into Chinese terms (each with its glossary aliases) and an FTS5 query for the English.
 
-    Chinese terms match as substrings (生物制造 finds 合成生物制造业); English words go to the stemmed English index,
-    where FTS5 syntax works ("pilot-scale platform", enzym*, A OR B, NOT).
+    Chinese terms match as substrings (生物制造 finds 合成生物制造业). English words are plain words: each (or each
+    "quoted phrase") becomes an FTS5 phrase, so pilot-scale is the phrase "pilot scale" and all must match. With
+    fts=True the English is FTS5 syntax as typed (enzym*, A OR B, NOT, NEAR); without it such syntax is a
+    SearchError that says to add --fts. At most MAX_QUERY_CHARS characters and MAX_QUERY_TERMS terms.
     """
-    zh_terms: list[list[str]] = []
+    query = query.strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchError(f"query too long: {len(query)} characters (at most {MAX_QUERY_CHARS})")
+    zh_terms: dict[str, list[str]] = {}  # a repeated term adds nothing but cost
     en_parts: list[str] = []
-    for token in _TOKENS.findall(query.strip()):
+    seen: set[str] = set()
+    for token in _TOKENS.findall(query):
         if has_han(token):
             term = token.strip('"')
-            zh_terms.append(list(dict.fromkeys((term, *_alias_groups().get(term, ())))))
-        else:
-            en_parts.append(token)
+            zh_terms.setdefault(term, list(dict.fromkeys((term, *_alias_groups().get(term, ())))))
+        elif fts:
+            en_parts.append(token)  # as typed: FTS5 operators depend on their neighbours
+        elif not token.startswith('"') and _FTS_SYNTAX.search(token):
+            raise SearchError(f"cannot read the search query: {token} is FTS5 syntax; add --fts to use it "
+                              "(A OR B, NOT, NEAR(…), enzym*), or put it in quotes to search the word")
+        elif _WORDISH.search(token) and token.strip('"').casefold() not in seen:
+            seen.add(token.strip('"').casefold())
+            en_parts.append(_fts_string(token.strip('"')))
+    terms = len(zh_terms) + sum(t not in _FTS_OPERATORS for t in en_parts)
+    if terms > MAX_QUERY_TERMS:
+        raise SearchError(f"query too long: {terms} terms (at most {MAX_QUERY_TERMS})")
     en = " ".join(en_parts).strip()
-    return zh_terms, en or None
+    return list(zh_terms.values()), en or None
 
 
-def search(store: Store, query: str, **filters: Any) -> list[dict[str, Any]]:
-    zh_terms, en = parse_query(query)
+def search(store: Store, query: str, *, fts: bool = False, **filters: Any) -> list[dict[str, Any]]:
+    zh_terms, en = parse_query(query, fts=fts)
     rows = store.search(zh_terms=zh_terms, en_query=en, **filters)
     for row in rows:
         row["snippet"] = row.pop("en_snippet") or _zh_snippet(row.pop("body_zh") or "", zh_terms)
@@ -78,6 +105,42 @@ def _zh_snippet(body: str, zh_terms: list[list[str]], side: int = 30) -> str:
     return (body[: 2 * side] + ("…" if len(body) > 2 * side else "")).replace("\n", " ")
 
 
+# --- output: what crawled text may carry must not drive the reader's terminal or break a feed ---
+
+# ESC sequences (CSI, OSC up to BEL or ST, DCS/SOS/PM/APC strings, two-character escapes); then every other C0
+# control but tab and newline, DEL, and the C1 controls U+0080–U+009F (some terminals take U+009B as CSI)
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?"
+                              r"|[ -/]*[0-~]?)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JSON_RAW_CONTROL = re.compile(r"[\x7f-\x9f]")  # json.dumps escapes C0 itself, not DEL or C1
+_NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+BLOB_HEX_MAX = 64
+
+
+def terminal_safe(text: str) -> str:
+    """`text` without terminal control: a crawled title must not move the cursor, retitle the window, plant an
+    OSC 8 link or clear the screen of the researcher who prints it."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def json_line(obj: Any) -> str:
+    """One line of JSON, lossless and terminal-safe: DEL and C1 controls are written as \\u escapes too."""
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False))
+
+
+def cell(value: Any) -> Any:
+    """A value from a researcher's query, made printable: a BLOB becomes its SQL literal X'…' up to BLOB_HEX_MAX
+    bytes, else its size."""
+    if isinstance(value, bytes):
+        return f"X'{value.hex()}'" if len(value) <= BLOB_HEX_MAX else f"<blob {len(value)} bytes>"
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """A value as one tab-separated field for the terminal."""
+    return "" if value is None else terminal_safe(str(cell(value)))
+
+
 # --- exports ---
 
 def _flat(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -94,7 +157,7 @@ def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
 
 
 def to_jsonl(rows: Iterable[Mapping[str, Any]]) -> str:
-    return "".join(json.dumps({k: row.get(k) for k in EXPORT_FIELDS}, ensure_ascii=False) + "\n" for row in rows)
+    return "".join(json_line({k: row.get(k) for k in EXPORT_FIELDS}) + "\n" for row in rows)
 
 
 def _atom_time(value: str | None) -> str:
@@ -108,10 +171,13 @@ def to_atom(rows: list[Mapping[str, Any]], *, title: str, feed_id: str, self_url
     """An Atom 1.0 feed (RFC 4287): one entry per article, English title with the Chinese beside it."""
     ET.register_namespace("", ATOM_NS)
 
+    def xml(text: str) -> str:  # ElementTree writes control characters as they are, which no XML parser reads
+        return _NOT_XML.sub("", terminal_safe(text))
+
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: xml(v) for k, v in attrs.items()})
         if text is not None:
-            el.text = text
+            el.text = xml(text)
         return el
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed")

@@ -1,6 +1,18 @@
 """Store stage: one SQLite file researchers query directly. Schema in store/schema.py, documented in README.md."""
 
-from .db import SearchError, Store, StoreError, open_readonly, open_store, utcnow
+from .db import (
+    QueryError,
+    QueryResult,
+    SearchError,
+    Store,
+    StoreError,
+    inspect_database,
+    open_readonly,
+    open_store,
+    run_readonly_query,
+    utcnow,
+)
 from .schema import migrations
 
-__all__ = ["SearchError", "Store", "StoreError", "open_readonly", "open_store", "utcnow", "migrations"]
+__all__ = ["QueryError", "QueryResult", "SearchError", "Store", "StoreError", "inspect_database", "open_readonly",
+           "open_store", "run_readonly_query", "utcnow", "migrations"]

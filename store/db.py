@@ -7,10 +7,13 @@ busy timeout and fails with "database is locked" under a concurrent reader/write
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,13 +32,34 @@ class SearchError(ValueError):
     """A search query the full-text index cannot read (bad FTS5 syntax); the message says what to fix."""
 
 
+# how FTS5 reports a query it cannot parse (other OperationalErrors, e.g. I/O, are not the query's fault)
+_FTS_QUERY_ERRORS = ("fts5", "syntax error", "no such column", "unterminated string", "unknown special query",
+                     "parser stack overflow")
+
+
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000):
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000, readonly: bool = False):
+        """readonly (search, export): a connection that cannot write (`open_readonly`), no migrations; a file that
+        is not a PilotWatch database is a StoreError, never given a schema. (Only this class's own SQL runs on it,
+        so it needs no authorizer; sqlite-utils wraps each query in a SAVEPOINT, which one would refuse.)"""
         self.path = Path(path)
+        if readonly:
+            conn = open_readonly(path, busy_timeout_ms=busy_timeout_ms)
+            conn.row_factory = None
+            try:
+                self.db = Database(conn)  # sets PRAGMA recursive_triggers: per connection, writes nothing
+                applied = migrations.applied(self.db)
+            except sqlite3.Error as exc:
+                conn.close()
+                raise StoreError(f"cannot read database {path}: {exc}") from exc
+            if not applied:
+                conn.close()
+                raise StoreError(f"{path} is not a PilotWatch database")
+            return
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,6 +75,10 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    def pending_migrations(self) -> list[str]:
+        """Migrations this PilotWatch has and the file has not (a readonly Store does not apply them)."""
+        return [m.name for m in migrations.pending(self.db)]
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -263,9 +291,15 @@ class Store:
             return article_id, "new"
 
     def pending_attachments(self, source: str) -> list[dict[str, Any]]:
-        return self.query("SELECT x.id, x.article_id, x.url, x.title, x.ext FROM attachments x "
+        return self.query("SELECT x.id, x.article_id, x.url, x.title, x.ext, x.attempts FROM attachments x "
                           "JOIN articles a ON a.id = x.article_id WHERE a.source = ? AND x.status = 'pending' "
                           "ORDER BY x.id", [source])
+
+    def count_attachment_attempt(self, attachment_id: int) -> None:
+        """One more attempt to read an attachment, committed before reading starts: a run killed mid-read still
+        counts it (see crawler.policy, ATTACHMENT_ATTEMPTS)."""
+        with self.write() as conn:
+            conn.execute("UPDATE attachments SET attempts = attempts + 1 WHERE id = ?", (attachment_id,))
 
     @staticmethod
     def _index_zh(conn: sqlite3.Connection, article_id: int, title: str, body: str) -> None:
@@ -491,11 +525,34 @@ class Store:
                           "ORDER BY sent_at DESC LIMIT 1", [day])
         return rows[0] if rows else None
 
-    def mark_digest_sent(self, day: str, *, recipients: list[str], message_id: str) -> None:
+    def mark_digest_sent(self, day: str, *, recipients: list[str], message_id: str, claim: int | None = None) -> None:
+        """The day's digest went out; `claim` (from claim_digest_send) names the row claimed before sending."""
         with self.write() as conn:
             conn.execute("UPDATE digests SET sent_at = ?, recipients = ?, message_id = ? WHERE id = "
-                         "(SELECT max(id) FROM digests WHERE day = ?)",
-                         (utcnow(), json.dumps(recipients), message_id, day))
+                         "coalesce(?, (SELECT max(id) FROM digests WHERE day = ?))",
+                         (utcnow(), json.dumps(recipients), message_id, claim, day))
+
+    def claim_digest_send(self, day: str, *, force: bool = False) -> int | None:
+        """Claim the sending of a day's digest in one transaction, before any SMTP: the id of the claimed digests
+        row (sent_at set, message_id NULL until mark_digest_sent), or None when the day was sent or claimed before
+        (unless force). Of two concurrent senders only one gets the claim."""
+        with self.write() as conn:
+            if not force and conn.execute("SELECT 1 FROM digests WHERE day = ? AND sent_at IS NOT NULL",
+                                          (day,)).fetchone():
+                return None
+            row = conn.execute("SELECT max(id) FROM digests WHERE day = ?", (day,)).fetchone()
+            if row[0] is None:  # not written first: a bare row holds the claim
+                cur = conn.execute("INSERT INTO digests (day, period_start, period_end, created_at) VALUES (?, '', '', ?)",
+                                   (day, utcnow()))
+                row = (cur.lastrowid,)
+            conn.execute("UPDATE digests SET sent_at = ?, message_id = NULL, recipients = NULL WHERE id = ?",
+                         (utcnow(), row[0]))
+            return int(row[0])
+
+    def release_digest_claim(self, claim: int) -> None:
+        """The claimed send did not happen (SMTP failed, or nothing to send): a later run may send the day."""
+        with self.write() as conn:
+            conn.execute("UPDATE digests SET sent_at = NULL WHERE id = ? AND message_id IS NULL", (claim,))
 
     # --- search and export (the research interface) ---
 
@@ -539,7 +596,7 @@ class Store:
         try:
             return self.query(sql, params)
         except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc) or "syntax error" in str(exc) or "no such column" in str(exc):
+            if str(exc).startswith(_FTS_QUERY_ERRORS):
                 raise SearchError(f"cannot read the search query: {exc}. Quote phrases with \"…\", join terms with "
                                   "AND / OR / NOT, or put a word in quotes to search it literally") from None
             raise
@@ -594,14 +651,164 @@ class Store:
         return rows
 
 
-def open_store(path: str | Path) -> Store:
-    return Store(path)
+def open_store(path: str | Path, *, readonly: bool = False) -> Store:
+    return Store(path, readonly=readonly)
 
 
-def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """A connection that cannot write (for `pilotwatch sql`); fails if the file does not exist."""
+def readonly_uri(path: str | Path) -> str:
+    """The `file:` URI that opens `path` read-only.
+
+    The path is percent-escaped (Path.as_uri): pasted raw, a '#' or '?' in it ends the file name and drops
+    `?mode=ro` (the file then opens read-write), and a '%' is read as an escape (another file). On read-only media
+    (the file or its folder not writable: a CD, a chmod'd copy) it adds `immutable=1`: SQLite then takes no locks
+    and does not try to create the -wal/-shm files it cannot create there; nobody can be writing such a file.
+    """
+    resolved = Path(path).resolve()
+    writable = os.access(resolved, os.W_OK) and os.access(resolved.parent, os.W_OK)
+    return resolved.as_uri() + "?mode=ro" + ("" if writable else "&immutable=1")
+
+
+def open_readonly(path: str | Path, *, busy_timeout_ms: int = 30_000) -> sqlite3.Connection:
+    """A connection that cannot write: `mode=ro` (see readonly_uri) and PRAGMA query_only. Fails if the file does
+    not exist. Researchers' own SQL also needs ReadOnlyAuthorizer (`run_readonly_query` installs it): a read-only
+    connection still runs VACUUM INTO and ATTACH, which write other files."""
     if not Path(path).exists():
         raise StoreError(f"database {path} does not exist")
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+    try:
+        conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=busy_timeout_ms / 1000, isolation_level=None)
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
     conn.row_factory = sqlite3.Row
     return conn
+
+
+_ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name in (
+    "CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE", "CREATE_TEMP_TRIGGER",
+    "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "DELETE", "DROP_INDEX", "DROP_TABLE", "DROP_TEMP_INDEX",
+    "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER", "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW", "INSERT", "PRAGMA",
+    "READ", "SELECT", "TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE",
+    "CREATE_VTABLE", "DROP_VTABLE", "FUNCTION", "SAVEPOINT", "RECURSIVE")}
+_READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+                           sqlite3.SQLITE_RECURSIVE})
+# PRAGMAs that only report (Datasette's list); data_version is asked by FTS5 itself on every MATCH.
+_PRAGMAS_ON_A_NAME = frozenset({"table_info", "table_xinfo", "index_info", "index_xinfo", "index_list",
+                                "foreign_key_list"})
+_PRAGMAS_BARE = frozenset({"database_list", "function_list", "page_count", "max_page_count", "page_size",
+                           "schema_version", "data_version"})
+
+
+class ReadOnlyAuthorizer:
+    """sqlite3 authorizer that lets a statement read and nothing else (as Datasette's read-only queries): SELECT,
+    reads of columns, functions, recursive CTEs and the reporting PRAGMAs above (without a value: `PRAGMA
+    schema_version = 1` is refused). Everything else, ATTACH (so VACUUM INTO, which attaches its target), BEGIN
+    (so VACUUM), writes and DDL, is denied at prepare time. Remembers the first refusal for the error message."""
+
+    def __init__(self) -> None:
+        self.refused: str | None = None
+
+    def __call__(self, action: int, arg1: str | None, arg2: str | None, db_name: str | None,
+                 trigger: str | None) -> int:
+        if action in _READ_ACTIONS:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and (arg1 in _PRAGMAS_ON_A_NAME or arg1 in _PRAGMAS_BARE and arg2 is None):
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master" and trigger is None:
+            # asked while SQLite builds a virtual table (FTS5, json_each, pragma_table_info) from its declaration;
+            # a statement's own UPDATE of sqlite_master is refused by SQLite ("may not be modified") before this
+            return sqlite3.SQLITE_OK
+        if self.refused is None:
+            self.refused = " ".join(x for x in (_ACTIONS.get(action, str(action)), arg1) if x)
+        return sqlite3.SQLITE_DENY
+
+
+class QueryError(StoreError):
+    """A researcher's statement was refused, failed, or ran out of time; the message is one line."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    truncated: bool  # the statement had more than max_rows rows; `rows` holds the first max_rows
+
+
+def run_readonly_query(path: str | Path, statement: str, *, max_rows: int = 10_000,
+                       time_limit: float = 10.0) -> QueryResult:
+    """Run one statement of a researcher's (`pilotwatch sql`) so that it cannot write and cannot run away: the
+    read-only connection, ReadOnlyAuthorizer, a time limit (a progress handler every 1,000 SQLite instructions:
+    an endless recursive CTE stops) and a row cap."""
+    guard = ReadOnlyAuthorizer()
+    conn = open_readonly(path)
+    conn.row_factory = None
+    conn.set_authorizer(guard)
+    deadline = time.monotonic() + time_limit
+    timed_out = False
+
+    def over_time() -> int:
+        nonlocal timed_out
+        timed_out = time.monotonic() >= deadline
+        return int(timed_out)
+
+    conn.set_progress_handler(over_time, 1000)
+    try:
+        cur = conn.execute(statement)
+        rows = cur.fetchmany(max_rows + 1)
+        columns = [d[0] for d in cur.description or []]
+    except (sqlite3.Error, sqlite3.Warning) as exc:
+        if timed_out:
+            raise QueryError(f"query exceeded {time_limit:g} s (--time-limit)") from None
+        if guard.refused:
+            words = statement.upper().split() or [""]
+            # name the statement, whose refused step may be an inner one (VACUUM attaches, CREATE and ANALYZE insert
+            # into sqlite_master); where a read holds the write, or for PRAGMA and ATTACH, name the step
+            what = guard.refused if words[0] in ("SELECT", "WITH", "VALUES", "EXPLAIN", "PRAGMA", "ATTACH", "DETACH") \
+                else " ".join(words[:2]) if words[0] in ("CREATE", "DROP", "ALTER") else words[0]
+            raise QueryError(f"SQL error: {what} refused: the database is open readonly (SELECT, WITH and "
+                             "reporting PRAGMAs only)") from None
+        raise QueryError(f"SQL error: {exc}") from None
+    finally:
+        conn.close()
+    return QueryResult(columns, rows[:max_rows], len(rows) > max_rows)
+
+
+def inspect_database(path: str | Path, *, integrity: bool = True) -> dict[str, Any]:
+    """What `doctor` and the start of a run check, read-only: never creates, migrates or writes the file.
+
+    exists; quick_check (["ok"] or SQLite's complaints; with integrity); unknown_migrations (applied by a newer
+    PilotWatch: this code must not write it); pending_migrations (the next open applies them); articles; last_run
+    (the last finished run's id and recorded new articles, with `held`: the articles carrying its id now; fewer
+    means committed writes were lost, e.g. a deleted -wal file). Raises StoreError when the file is not a database.
+    """
+    if not Path(path).exists():
+        return {"exists": False}
+    known = [m.name for m in migrations.pending(Database(memory=True))]
+    try:
+        conn = open_readonly(path)
+        conn.row_factory = None
+        try:
+            db = Database(conn)
+            check = ["ok"]
+            if integrity:
+                try:
+                    check = [r[0] for r in conn.execute("PRAGMA quick_check")]
+                except sqlite3.DatabaseError as exc:  # too damaged to walk: that is the answer
+                    check = [str(exc)]
+            applied = [m.name for m in migrations.applied(db)]
+            out: dict[str, Any] = {
+                "exists": True, "quick_check": check,
+                "unknown_migrations": [n for n in applied if n not in known],
+                "pending_migrations": [n for n in known if n not in applied], "articles": None, "last_run": None}
+            if "articles" in db.table_names():
+                out["articles"] = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+                run = conn.execute("SELECT id, articles_new FROM runs WHERE status = 'done' ORDER BY id DESC LIMIT 1"
+                                   ).fetchone()
+                if run:
+                    held = conn.execute("SELECT count(*) FROM articles WHERE first_run_id = ?", (run[0],)).fetchone()[0]
+                    out["last_run"] = {"id": run[0], "articles_new": run[1], "held": held}
+            return out
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read database {path}: {exc}") from exc
+

@@ -322,6 +322,14 @@ def m005_research_interface(db: Database) -> None:
     db.conn.executemany("INSERT INTO articles_fts_zh(rowid, title, body) VALUES (?, ?, ?)",
                         [(r[0], index_text(r[1]), index_text(r[2])) for r in rows])
 
+
+@migrations()
+def m006_attachment_attempts(db: Database) -> None:
+    """Attempts to read each attachment: one that never finishes (the reader died, the run was killed mid-read) is
+    given up after a few runs instead of being fetched and read again forever."""
+    _run(db, "ALTER TABLE attachments ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;\n")
+
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one
     # (complete_statement keeps trigger bodies, which contain semicolons, in one piece).

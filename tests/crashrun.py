@@ -2,9 +2,9 @@
 
     python tests/crashrun.py DB DIGEST_DIR HOSTS_JSON [TARGET N]
 
-TARGET names what to interrupt: a module function ("crawler.fetch"), a Store method ("Store.save_tags"), or
-"Store.commit" — the N-th write transaction is killed after its statements ran and before COMMIT, the worst moment
-for a database. The kill is a real SIGKILL: no finally blocks, no atexit, no flush.
+TARGET names what to interrupt: a module function ("crawler.fetch"), a Store method ("Store.save_tags"), a class's
+method ("crawler.Sandbox.extract_text"), or "Store.commit" — the N-th write transaction is killed after its statements
+ran and before COMMIT, the worst moment for a database. The kill is a real SIGKILL: no finally blocks, no atexit, no flush.
 """
 
 from __future__ import annotations
@@ -53,7 +53,11 @@ def arm(target: str, nth: int) -> None:
     if owner_name == "Store":
         from store.db import Store as owner
     else:
-        owner = importlib.import_module(owner_name)
+        try:
+            owner = importlib.import_module(owner_name)
+        except ModuleNotFoundError:  # a class's method: "crawler.Sandbox.extract_text"
+            module, _, cls = owner_name.rpartition(".")
+            owner = getattr(importlib.import_module(module), cls)
     original = getattr(owner, attr)
 
     def wrapper(*args, **kwargs):

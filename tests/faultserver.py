@@ -6,9 +6,11 @@ Every request is counted per path, so tests can assert what was (not) retried. P
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
+import zlib
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,6 +22,13 @@ SCENARIOS = [
     "ok", "retry_429", "always_503", "article_403", "list_412", "list_521", "timeout", "truncated", "oversized",
     "redirect_loop", "lying_charset", "malformed", "empty_list", "robots", "offsite_redirect", "etag",
 ]
+# Hostile input (issue 13), not part of the shared fault run above: each costs up to a deadline of wall time, so tests
+# start them on their own with FaultServer(kinds=...). robots_redirect's robots.txt redirects to another loopback host
+# (127.0.0.2, which disallows everything); robots_bomb's robots.txt is a gzip bomb; trickle sends its body and
+# slow_headers its status line and headers a byte at a time; slow_many lists ten articles that take 0.3 s each.
+HOSTILE = ["trickle", "slow_headers", "robots_redirect", "robots_bomb", "gzip_bomb", "slow_many"]
+BOMB_BYTES = 200_000_000  # inflated size of the gzip bombs (about 200 KB on the wire)
+ROBOTS_RULES = b"User-agent: *\nDisallow: /robots_bomb/private/\n"
 BODY = "国家发展改革委发布通知，部署推进{kind}相关工作。到2027年，培育中试平台20个以上，服务企业超过200家。"
 
 
@@ -35,6 +44,18 @@ def list_page(kind: str, count: int = 1) -> str:
     return f"<html><head><meta charset='utf-8'></head><body><ul class='u-list'>{items}</ul></body></html>"
 
 
+@functools.cache
+def gzip_bomb(prefix: bytes = b"", size: int = BOMB_BYTES) -> bytes:
+    """`prefix` then zeros up to `size` bytes, gzip-compressed, built a megabyte at a time (never `size` in memory)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    out = [packer.compress(prefix)]
+    zeros = bytes(1_000_000)
+    for _ in range((size - len(prefix)) // len(zeros)):
+        out.append(packer.compress(zeros))
+    out.append(packer.flush())
+    return b"".join(out)
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -46,20 +67,28 @@ class FaultServer:
     """One server (one host:port) per scenario: blocking is per host, so one scenario's 403 must not silence the
     others. Paths are unique per scenario, so hits are counted by path (robots.txt: summed over the hosts)."""
 
-    def __init__(self, timeout_sleep: float = 1.5):
+    def __init__(self, timeout_sleep: float = 1.5, kinds: list[str] | None = None, trickle_interval: float = 1.0,
+                 trickle_bytes: int = 30):
         self.hits: Counter[str] = Counter()
         self.timeout_sleep = timeout_sleep
+        self.trickle_interval, self.trickle_bytes = trickle_interval, trickle_bytes
         self._lock = threading.Lock()
-        self.servers = {kind: _QuietServer(("127.0.0.1", 0), self._handler()) for kind in SCENARIOS}
+        self.servers = {kind: _QuietServer(("127.0.0.1", 0), self._handler()) for kind in kinds or SCENARIOS}
+        for kind, srv in self.servers.items():
+            srv.kind = kind  # type: ignore[attr-defined]
         self.bases = {kind: f"http://127.0.0.1:{srv.server_address[1]}" for kind, srv in self.servers.items()}
+        # Another loopback host, for redirects that leave the allow-list: 127.0.0.2 is not 127.0.0.1 to the crawler.
+        self.elsewhere = _QuietServer(("127.0.0.2", 0), self._handler())
+        self.elsewhere.kind = "elsewhere"  # type: ignore[attr-defined]
+        self.elsewhere_base = f"http://127.0.0.2:{self.elsewhere.server_address[1]}"
 
     def __enter__(self) -> FaultServer:
-        for srv in self.servers.values():
+        for srv in [*self.servers.values(), self.elsewhere]:
             threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for srv in self.servers.values():
+        for srv in [*self.servers.values(), self.elsewhere]:
             srv.shutdown()
             srv.server_close()
 
@@ -101,10 +130,19 @@ class FaultServer:
                 with outer._lock:
                     outer.hits[path] += 1
                     hit = outer.hits[path]
+                host_kind = getattr(self.server, "kind", "")
+                if path == "/robots.txt" and host_kind == "robots_redirect":
+                    return self.send(302, b"", headers={"Location": outer.elsewhere_base + "/elsewhere/robots.txt"})
+                if path == "/robots.txt" and host_kind == "robots_bomb":
+                    return self.send(200, gzip_bomb(ROBOTS_RULES), "text/plain", headers={"Content-Encoding": "gzip"})
                 if path == "/robots.txt":
                     return self.send(200, b"User-agent: *\nDisallow: /robots/\n", "text/plain")
+                if path == "/elsewhere/robots.txt":
+                    return self.send(200, b"User-agent: *\nDisallow: /\n", "text/plain")
                 kind, _, rest = path.strip("/").partition("/")
                 is_list = rest == "list.html"
+                if kind == "slow_many" and is_list:
+                    return self.send(200, list_page(kind, 10).encode())
                 if kind == "empty_list" and is_list:
                     return self.send(200, b"<html><body><ul class='u-list'></ul><p>\xe6\x9a\x82\xe6\x97\xa0</p></body></html>")
                 if kind == "list_412" and is_list:
@@ -129,6 +167,26 @@ class FaultServer:
                     return self.send(403, b"forbidden")
                 if kind == "timeout":
                     time.sleep(outer.timeout_sleep)
+                    return self.send(200, page(kind, n).encode())
+                if kind == "trickle":  # headers at once, then the body a byte at a time
+                    self.send(200, b"", length=outer.trickle_bytes)
+                    for _ in range(outer.trickle_bytes):
+                        time.sleep(outer.trickle_interval)
+                        self.wfile.write(b"x")
+                    return None
+                if kind == "slow_headers":  # the status line and headers a byte at a time: no single read is slow
+                    body = page(kind, n).encode()
+                    head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                            f"Content-Length: {len(body)}\r\nX-Padding: {'p' * 40}\r\n\r\n").encode()
+                    for i in range(len(head)):
+                        self.wfile.write(head[i:i + 1])
+                        time.sleep(outer.trickle_interval / 4)
+                    self.wfile.write(body)
+                    return None
+                if kind == "gzip_bomb":
+                    return self.send(200, gzip_bomb(), headers={"Content-Encoding": "gzip"})
+                if kind == "slow_many":
+                    time.sleep(0.3)
                     return self.send(200, page(kind, n).encode())
                 if kind == "truncated":
                     body = page(kind, n).encode()

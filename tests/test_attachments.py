@@ -400,3 +400,162 @@ def test_importing_the_module_loads_no_reader():
             "print(','.join(m for m in ('pypdf', 'docx', 'openpyxl', 'xlrd', 'cryptography') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == ""
+
+
+# --- hostile files: work must stay near the size of the input (issue 13) ----------------------------------------
+# Each of these took minutes to hours before its fix; `within` fails the test instead of waiting that long. The
+# crawl also reads every attachment in a worker with a time budget (tests/test_sandbox.py): these fixes keep ordinary
+# bad files well inside it.
+
+class _TookTooLong(BaseException):  # not an Exception: the readers' own `except Exception` must not swallow it
+    pass
+
+
+def within(seconds: float, fn, *args, **kwargs):
+    """fn(*args, **kwargs), failing the test if it runs longer than `seconds` (SIGALRM interrupts Python code)."""
+    import signal
+
+    def expired(signum, frame):
+        raise _TookTooLong
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn(*args, **kwargs)
+    except _TookTooLong:
+        pytest.fail(f"{getattr(fn, '__name__', fn)} took longer than {seconds} s")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def xlsx_claiming(dimension: str, extra_rows: bytes = b"") -> bytes:
+    """A one-sheet XLSX (cell A1 = "x") whose <dimension> says `dimension`, with `extra_rows` appended to sheetData."""
+    import re
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "名单"
+    book.active["A1"] = "x"
+    buf = io.BytesIO()
+    book.save(buf)
+    source = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="%s"/>' % dimension.encode(), data)
+                data = data.replace(b"</sheetData>", extra_rows + b"</sheetData>")
+            zf.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def poison_xlsx() -> bytes:
+    """5 KB claiming A1:XFD1048576, with a second cell in the last row: openpyxl used to hand over 2^20 rows of 2^14
+    cells (about 35 minutes)."""
+    return xlsx_claiming("A1:XFD1048576", b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>y</t></is></c></row>')
+
+
+TJ_NOTHING = b"BT ( ) Tj ET\n"  # shows an empty string: no text, but pypdf parses and processes every operator
+
+
+def content_pdf(pages: int, streams: list[bytes], page_contents=None) -> bytes:
+    """A PDF of `pages` pages over the given content `streams` (FlateDecode, objects 4, 5, …). page_contents(i)
+    gives page i's /Contents (default: every page shows stream 0, i.e. all pages share one stream)."""
+    import zlib
+
+    objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    for n, data in enumerate(streams):
+        body = zlib.compress(data, 9)
+        objs[4 + n] = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream"
+    first = 4 + len(streams)
+    for i in range(pages):
+        contents = page_contents(i) if page_contents else b"4 0 R"
+        objs[first + i] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R "
+                           b">> >> /Contents " + contents + b" >>")
+    objs[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % (first + i) for i in range(pages)), pages)
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = {}
+    for n in sorted(objs):
+        offsets[n] = out.tell()
+        out.write(b"%d 0 obj\n" % n + objs[n] + b"\nendobj\n")
+    xref, size = out.tell(), max(objs) + 1
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+    out.write(b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, size)))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref))
+    return out.getvalue()
+
+
+def poison_pdf(pages: int = 20, stream_bytes: int = 2_000_000) -> bytes:
+    """The issue's 8 KB PDF: 20 pages sharing one 2 MB stream of `BT ( ) Tj ET` (pypdf parsed it once per page)."""
+    return content_pdf(pages, [TJ_NOTHING * (stream_bytes // len(TJ_NOTHING))])
+
+
+def test_xlsx_dimension_is_not_trusted():
+    data = poison_xlsx()
+    assert len(data) < 6000
+    got = within(5, extract_text, data, "xlsx")
+    assert (got.status, got.text) == ("ok", "# 名单\nx\ny")
+
+
+def test_xlsx_row_is_read_up_to_the_column_cap():
+    from crawler.attachments import MAX_SHEET_COLUMNS
+
+    wide = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="XFD%d" t="inlineStr"><is><t>far</t></is></c></row>'
+                    % (r, r, r, r) for r in range(2, 2002))
+    got = within(5, extract_text, xlsx_claiming("A1:XFD2001", wide), "xlsx")
+    assert got.status == "truncated" and f"sheet 名单: columns beyond {MAX_SHEET_COLUMNS:,} not read" in got.detail
+    assert got.text.splitlines()[:3] == ["# 名单", "x", "2"] and "far" not in got.text
+
+
+def test_xlsx_rows_widened_by_an_empty_far_cell_are_cheap():
+    """Each row ends in an empty cell at XFD: openpyxl hands it over 16,384 cells wide; only the filled ones cost."""
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="XFD%d"/></row>' % (r, r, r, r) for r in range(2, 6002))
+    got = within(5, extract_text, xlsx_claiming("A1:XFD6001", rows), "xlsx")  # 11 s before
+    assert got.status == "ok" and got.text.splitlines()[-1] == "6001" and len(got.text.splitlines()) == 6002
+
+
+def test_xls_one_far_cell_does_not_pad_every_row():
+    xlwt = pytest.importorskip("xlwt", reason="xlwt (test-only writer) not installed")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("名单")
+    sheet.write(0, 0, "x")
+    sheet.write(65535, 255, "y")  # IV65536, the last cell of an .xls: xlrd padded all 65,536 rows to 256 cells
+    buf = io.BytesIO()
+    book.save(buf)
+    got = within(5, extract_text, buf.getvalue(), "xls")
+    assert got.status == "ok" and got.text == "# 名单\nx\n" + "\t" * 255 + "y"
+
+
+def test_pdf_content_stream_shared_by_pages_is_read_once():
+    shown = b"BT /F1 12 Tf 72 770 Td (Pilot) Tj ET\n" + TJ_NOTHING * 40_000  # 0.5 MB: ~1 s of pypdf per page
+    got = within(8, extract_text, content_pdf(20, [shown]), "pdf")
+    assert (got.status, got.text, got.pages) == ("ok", "Pilot", 20)
+    assert "19 pages repeat an earlier page's content, not read again: 2, 3" in got.detail
+
+
+def test_pdf_page_content_beyond_the_budget_is_not_parsed():
+    huge = TJ_NOTHING * (30_000_000 // len(TJ_NOTHING))  # 30 MB, 30 KB compressed: over a minute of pypdf
+    data = content_pdf(2, [huge])
+    assert len(data) < 100_000
+    got = within(5, extract_text, data, "pdf")
+    assert got.status == "truncated" and got.text == ""
+    assert "stopped before page 1 of 2: page content beyond 10,000,000 bytes" in got.detail
+
+
+def test_pdf_content_budget_counts_every_page_and_repeated_streams():
+    from crawler.attachments import _Lines, _read_pdf
+
+    text = b"BT /F1 12 Tf 72 770 Td (page) Tj ET\n"
+    streams = [text + TJ_NOTHING * 8_000 + b"%% %d\n" % n for n in range(6)]  # ~100 KB each, all distinct
+    lines = _Lines(10_000)
+    total, notes = _read_pdf(content_pdf(6, streams, lambda i: b"%d 0 R" % (4 + i)), lines, 300, 250_000)
+    assert (total, lines.parts, lines.cut) == (6, ["page", "page"], True)
+    assert notes == ["stopped before page 3 of 6: page content beyond 250,000 bytes"]
+    # one page whose /Contents repeats a 100 KB stream 40 times is 4 MB of operators, from 100 KB of file
+    lines = _Lines(10_000)
+    _read_pdf(content_pdf(1, streams[:1], lambda i: b"[" + b"4 0 R " * 40 + b"]"), lines, 300, 1_000_000)
+    assert lines.parts == [] and lines.cut

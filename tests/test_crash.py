@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 KILL_POINTS = [
     ("crawler.fetch", 1), ("crawler.fetch", 4), ("crawler.fetch", 9), ("crawler.fetch", 15),
-    ("crawler.parse_article", 2), ("crawler.parse_article", 7),
-    ("crawler.extract_text", 2),
+    ("crawler.Sandbox.parse_article", 2), ("crawler.Sandbox.parse_article", 7),
+    ("crawler.Sandbox.extract_text", 2),  # the crawl's call; the reading itself runs in the worker process
     ("extract.tag_article", 1), ("extract.tag_article", 6),
     ("translate.memory.translate_sentences", 1), ("translate.memory.translate_document", 4),
     ("Store.store_article", 5), ("Store.save_translation", 3), ("Store.save_tags", 8),

@@ -65,6 +65,9 @@ def test_a_failing_smtp_server_leaves_the_digest_on_disk(config, sample_hosts, t
 def test_doctor_checks_smtp_login_and_never_prints_secrets(tmp_path):
     from test_send import PASSWORD, USER, authenticator
 
+    from store import open_store
+
+    open_store(tmp_path / "pw.db").close()  # doctor reports a missing database (and never creates one)
     controller, _ = start_server(auth_required=True, auth_require_tls=False, authenticator=authenticator)
     try:
         env = {"PILOTWATCH_DB": str(tmp_path / "pw.db"), "PILOTWATCH_SMTP_HOST": "127.0.0.1",

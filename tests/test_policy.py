@@ -105,3 +105,14 @@ def test_status_reports_days_since_success():
     got = policy.source_status({"last_ok_at": "2025-12-15T01:00:00+00:00"}, NOW)
     assert got.stale and got.days_since_ok(NOW) == 7
     assert policy.source_status({"last_ok_at": "2025-12-22T01:00:00+00:00"}, NOW + timedelta(days=3, minutes=660)).stale
+
+
+def test_an_attachment_whose_reading_never_ends_is_given_up_after_three_attempts():
+    assert [policy.attachment_given_up(n) for n in range(5)] == [False, False, False, True, True]
+    assert policy.read_again_later("crashed")  # the worker died: maybe the machine, not the file
+    assert not any(policy.read_again_later(s) for s in ("too_slow", "too_big", "ok", "error", "no_text"))
+
+
+def test_a_page_that_overruns_the_parsing_budget_is_a_lasting_fault():
+    assert all(policy.is_lasting(kind) for kind in ("too_slow", "too_big", "crashed", "parse"))
+    assert not policy.is_lasting("timeout") and not policy.is_lasting("server")

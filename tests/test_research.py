@@ -99,8 +99,8 @@ def test_migration_from_the_previous_schema_keeps_data(tmp_path):
     db.execute("INSERT INTO tags (article_id, field, value, evidence, part, start, \"end\") "
                "VALUES (1, 'sector', 'enzymes', '酶', 'body', 0, 1)")
     db.conn.close()
-    st = open_store(path)  # applies m005
-    assert [m.name for m in migrations.applied(st.db)][-1] == "m005_research_interface"
+    st = open_store(path)  # applies m005 and what came after it
+    assert "m005_research_interface" in [m.name for m in migrations.applied(st.db)]
     row = st.query("SELECT title_zh, site, canonical_url FROM articles")[0]
     assert row == {"title_zh": "生物制造中试平台", "site": "www.ndrc.gov.cn", "canonical_url": "https://www.ndrc.gov.cn/x.html"}
     assert st.query("SELECT value FROM tags")[0]["value"] == "enzymes"
