@@ -193,6 +193,26 @@ CITIES: dict[str, tuple[str, str, str]] = {
     "Dezhou": ("371400", "德州市", "Shandong"), "Jiangmen": ("440700", "江门市", "Guangdong"),
     "Huai'an": ("320800", "淮安市", "Jiangsu"), "Shantou": ("440500", "汕头市", "Guangdong"),
     "Huangshan": ("341000", "黄山市", "Anhui"),
+    # second batch (issue 14); Fuzhou is 福州 (Fujian) in these labels, not 抚州 (Jiangxi)
+    "Cangzhou": ("130900", "沧州市", "Hebei"), "Changshu": ("320581", "常熟市", "Jiangsu"),
+    "Dalian": ("210200", "大连市", "Liaoning"), "Dongguan": ("441900", "东莞市", "Guangdong"),
+    "Fuzhou": ("350100", "福州市", "Fujian"), "Guang'an": ("511600", "广安市", "Sichuan"),
+    "Jinhua": ("330700", "金华市", "Zhejiang"), "Jining": ("370800", "济宁市", "Shandong"),
+    "Jiujiang": ("360400", "九江市", "Jiangxi"), "Kunshan": ("320583", "昆山市", "Jiangsu"),
+    "Lanzhou": ("620100", "兰州市", "Gansu"), "Liuyang": ("430181", "浏阳市", "Hunan"),
+    "Mianyang": ("510700", "绵阳市", "Sichuan"), "Panjin": ("211100", "盘锦市", "Liaoning"),
+    "Pingdu": ("370283", "平度市", "Shandong"), "Putian": ("350300", "莆田市", "Fujian"),
+    "Qinzhou": ("450700", "钦州市", "Guangxi"), "Quzhou": ("330800", "衢州市", "Zhejiang"),
+    "Sanming": ("350400", "三明市", "Fujian"), "Shangqiu": ("411400", "商丘市", "Henan"),
+    "Shenyang": ("210100", "沈阳市", "Liaoning"), "Siping": ("220300", "四平市", "Jilin"),
+    "Taicang": ("320585", "太仓市", "Jiangsu"), "Taixing": ("321283", "泰兴市", "Jiangsu"),
+    "Weinan": ("610500", "渭南市", "Shaanxi"), "Wenzhou": ("330300", "温州市", "Zhejiang"),
+    "Wusu": ("654202", "乌苏市", "Xinjiang"), "Xi'an": ("610100", "西安市", "Shaanxi"),
+    "Xianning": ("421200", "咸宁市", "Hubei"), "Xuzhou": ("320300", "徐州市", "Jiangsu"),
+    "Yongkang": ("330784", "永康市", "Zhejiang"), "Yulin": ("610800", "榆林市", "Shaanxi"),
+    "Yushu": ("220182", "榆树市", "Jilin"), "Zhangjiagang": ("320582", "张家港市", "Jiangsu"),
+    "Zhaodong": ("231282", "肇东市", "Heilongjiang"), "Zhenjiang": ("321100", "镇江市", "Jiangsu"),
+    "Zhongshan": ("442000", "中山市", "Guangdong"), "Zhoushan": ("330900", "舟山市", "Zhejiang"),
 }
 
 # National issuing bodies: abbreviation → Chinese names (a prediction with one of these names scores as the abbr).
