@@ -213,6 +213,8 @@ CITIES: dict[str, tuple[str, str, str]] = {
     "Yushu": ("220182", "榆树市", "Jilin"), "Zhangjiagang": ("320582", "张家港市", "Jiangsu"),
     "Zhaodong": ("231282", "肇东市", "Heilongjiang"), "Zhenjiang": ("321100", "镇江市", "Jiangsu"),
     "Zhongshan": ("442000", "中山市", "Guangdong"), "Zhoushan": ("330900", "舟山市", "Zhejiang"),
+    "Ganzhou": ("360700", "赣州市", "Jiangxi"), "Yingtan": ("360600", "鹰潭市", "Jiangxi"),
+    "Shangrao": ("361100", "上饶市", "Jiangxi"),
 }
 
 # National issuing bodies: abbreviation → Chinese names (a prediction with one of these names scores as the abbr).
