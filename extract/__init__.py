@@ -19,7 +19,7 @@ from typing import Any
 from .model import SECTOR_LABELS, SECTORS, Tag, Tagging
 
 # Bump when rules or data change, so stored tags can be recomputed: major = API, minor = rules, patch = data.
-TAGGER_VERSION = "0.3.0"
+TAGGER_VERSION = "0.3.1"
 
 __all__ = ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]
 

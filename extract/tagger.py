@@ -6,6 +6,9 @@ original title/body, and evidence is sliced from the original.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from zhtext.clean import without_pinyin_glosses
 from zhtext.script import fold as normalize  # length-preserving NFKC + Traditional→Simplified
 from zhtext.script import has_han
 
@@ -28,8 +31,28 @@ def _containing(spans: list[OrgSpan], start: int, end: int) -> OrgSpan | None:
 
 
 def tag_article(title: str, body: str, *, published: str | None = None) -> Tagging:
-    """Tag one article. ``title`` and ``body`` are plain text (either may be empty)."""
-    original = {"title": title or "", "body": body or ""}
+    """Tag one article. ``title`` and ``body`` are plain text (either may be empty).
+
+    Pinyin glosses of mirror sites (產(chǎn)業(yè)) are removed before matching, as they would split every term; the offsets
+    and evidence of the tags are then those of the text as passed in, glosses included."""
+    written = {"title": title or "", "body": body or ""}
+    clean = {part: without_pinyin_glosses(text) for part, text in written.items()}
+    tagging = _tag(clean["title"][0], clean["body"][0], published=published)
+    if all(origin is None for _, origin in clean.values()):
+        return tagging
+
+    def as_written(tag: Tag) -> Tag:
+        origin = clean[tag.part][1] if tag.part in clean else None
+        if origin is None or tag.start >= tag.end:
+            return tag
+        start, end = origin[tag.start], origin[tag.end - 1] + 1
+        return replace(tag, start=start, end=end, evidence=written[tag.part][start:end])
+
+    return replace(tagging, tags=tuple(as_written(t) for t in tagging.tags))
+
+
+def _tag(title: str, body: str, *, published: str | None) -> Tagging:
+    original = {"title": title, "body": body}
     norm = {part: normalize(text) for part, text in original.items()}
     lang = "zh" if has_han(norm["title"]) or has_han(norm["body"]) else "en"
     verdict = classify(norm["title"], norm["body"], lang)

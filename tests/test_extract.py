@@ -486,3 +486,15 @@ def test_enumerated_scope_and_platform_names_carry_single_mention_sectors():
     )
     assert values(listing, "sector") == {"enzymes", "chemicals"}
     assert values(listing, "province") == {"Tianjin", "Shanghai"}
+
+
+def test_pinyin_glosses_do_not_split_terms_and_evidence_stays_as_written() -> None:
+    body = "山東(dōng)省濟(jì)南市建設(shè)生物製造中試平臺(tái),聚焦酶(méi)制剂"
+    plain = tag_article("", "山東省濟南市建設生物製造中試平臺,聚焦酶制剂")
+    glossed = tag_article("", body)
+    assert [(t.field, t.value) for t in glossed.tags] == [(t.field, t.value) for t in plain.tags]
+    assert glossed.is_platform_announcement == plain.is_platform_announcement
+    for t in glossed.tags:
+        if t.part == "body":
+            assert body[t.start : t.end] == t.evidence
+    assert any(t.evidence == "濟(jì)南市" for t in glossed.tags)

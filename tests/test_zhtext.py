@@ -92,3 +92,14 @@ def test_import_loads_no_table() -> None:
     code = "import sys, zhtext, zhtext.script as s; print(s.t2s.cache_info().currsize)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "0"
+
+
+def test_pinyin_glosses_of_mirror_sites_are_removed_with_their_offsets() -> None:
+    from zhtext.clean import without_pinyin_glosses
+
+    text = "合成生物產(chǎn)業(yè) 5(kg) 工信部(MIIT) 項目(a) 區(qū)"
+    clean, origin = without_pinyin_glosses(text)
+    assert clean == "合成生物產業 5(kg) 工信部(MIIT) 項目(a) 區"  # only toned syllables after a Han character go
+    assert origin is not None and len(origin) == len(clean)
+    assert all(text[o] == c for o, c in zip(origin, clean, strict=True))
+    assert without_pinyin_glosses("生物制造(a)中试") == ("生物制造(a)中试", None)
