@@ -120,6 +120,7 @@ summed over items. Binary fields are P/R/F1 of the positive class.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import sys
@@ -161,61 +162,37 @@ PROVINCES: dict[str, tuple[str, str]] = {
 }
 PROVINCE_NAMES = frozenset(en for en, _ in PROVINCES.values())
 
-# The cities the gold uses: English name → (GB/T 2260 code, Chinese name, province). Add a row when a label needs one.
-CITIES: dict[str, tuple[str, str, str]] = {
-    "Jinan": ("370100", "济南市", "Shandong"), "Qingdao": ("370200", "青岛市", "Shandong"),
-    "Zibo": ("370300", "淄博市", "Shandong"), "Dongying": ("370500", "东营市", "Shandong"),
-    "Weifang": ("370700", "潍坊市", "Shandong"), "Liaocheng": ("371500", "聊城市", "Shandong"),
-    "Wuhan": ("420100", "武汉市", "Hubei"), "Yichang": ("420500", "宜昌市", "Hubei"),
-    "Xiangyang": ("420600", "襄阳市", "Hubei"),
-    "Nanjing": ("320100", "南京市", "Jiangsu"), "Wuxi": ("320200", "无锡市", "Jiangsu"),
-    "Changzhou": ("320400", "常州市", "Jiangsu"), "Suzhou": ("320500", "苏州市", "Jiangsu"),
-    "Taizhou": ("321200", "泰州市", "Jiangsu"),
-    "Hangzhou": ("330100", "杭州市", "Zhejiang"), "Ningbo": ("330200", "宁波市", "Zhejiang"),
-    "Huzhou": ("330500", "湖州市", "Zhejiang"), "Shaoxing": ("330600", "绍兴市", "Zhejiang"),
-    "Guangzhou": ("440100", "广州市", "Guangdong"), "Shenzhen": ("440300", "深圳市", "Guangdong"),
-    "Zhuhai": ("440400", "珠海市", "Guangdong"),
-    "Changchun": ("220100", "长春市", "Jilin"), "Songyuan": ("220700", "松原市", "Jilin"),
-    "Chengdu": ("510100", "成都市", "Sichuan"), "Meishan": ("511400", "眉山市", "Sichuan"),
-    "Zhengzhou": ("410100", "郑州市", "Henan"), "Nanyang": ("411300", "南阳市", "Henan"),
-    "Zhoukou": ("411600", "周口市", "Henan"),
-    "Zhuzhou": ("430200", "株洲市", "Hunan"), "Xiangtan": ("430300", "湘潭市", "Hunan"),
-    "Hefei": ("340100", "合肥市", "Anhui"), "Bengbu": ("340300", "蚌埠市", "Anhui"),
-    "Hohhot": ("150100", "呼和浩特市", "Inner Mongolia"), "Baotou": ("150200", "包头市", "Inner Mongolia"),
-    "Chifeng": ("150400", "赤峰市", "Inner Mongolia"), "Bayannur": ("150800", "巴彦淖尔市", "Inner Mongolia"),
-    "Daqing": ("230600", "大庆市", "Heilongjiang"), "Kunming": ("530100", "昆明市", "Yunnan"),
-    "Nanning": ("450100", "南宁市", "Guangxi"), "Xiamen": ("350200", "厦门市", "Fujian"),
-    "Yinchuan": ("640100", "银川市", "Ningxia"),
-    # for the real labelled set (tests/fixtures/extract_real.jsonl)
-    "Jinshi": ("430781", "津市市", "Hunan"), "Changde": ("430700", "常德市", "Hunan"),
-    "Changsha": ("430100", "长沙市", "Hunan"), "Qinhuangdao": ("130300", "秦皇岛市", "Hebei"),
-    "Shijiazhuang": ("130100", "石家庄市", "Hebei"), "Yucheng": ("371482", "禹城市", "Shandong"),
-    "Dezhou": ("371400", "德州市", "Shandong"), "Jiangmen": ("440700", "江门市", "Guangdong"),
-    "Huai'an": ("320800", "淮安市", "Jiangsu"), "Shantou": ("440500", "汕头市", "Guangdong"),
-    "Huangshan": ("341000", "黄山市", "Anhui"),
-    # second batch (issue 14); Fuzhou is 福州 (Fujian) in these labels, not 抚州 (Jiangxi)
-    "Cangzhou": ("130900", "沧州市", "Hebei"), "Changshu": ("320581", "常熟市", "Jiangsu"),
-    "Dalian": ("210200", "大连市", "Liaoning"), "Dongguan": ("441900", "东莞市", "Guangdong"),
-    "Fuzhou": ("350100", "福州市", "Fujian"), "Guang'an": ("511600", "广安市", "Sichuan"),
-    "Jinhua": ("330700", "金华市", "Zhejiang"), "Jining": ("370800", "济宁市", "Shandong"),
-    "Jiujiang": ("360400", "九江市", "Jiangxi"), "Kunshan": ("320583", "昆山市", "Jiangsu"),
-    "Lanzhou": ("620100", "兰州市", "Gansu"), "Liuyang": ("430181", "浏阳市", "Hunan"),
-    "Mianyang": ("510700", "绵阳市", "Sichuan"), "Panjin": ("211100", "盘锦市", "Liaoning"),
-    "Pingdu": ("370283", "平度市", "Shandong"), "Putian": ("350300", "莆田市", "Fujian"),
-    "Qinzhou": ("450700", "钦州市", "Guangxi"), "Quzhou": ("330800", "衢州市", "Zhejiang"),
-    "Sanming": ("350400", "三明市", "Fujian"), "Shangqiu": ("411400", "商丘市", "Henan"),
-    "Shenyang": ("210100", "沈阳市", "Liaoning"), "Siping": ("220300", "四平市", "Jilin"),
-    "Taicang": ("320585", "太仓市", "Jiangsu"), "Taixing": ("321283", "泰兴市", "Jiangsu"),
-    "Weinan": ("610500", "渭南市", "Shaanxi"), "Wenzhou": ("330300", "温州市", "Zhejiang"),
-    "Wusu": ("654202", "乌苏市", "Xinjiang"), "Xi'an": ("610100", "西安市", "Shaanxi"),
-    "Xianning": ("421200", "咸宁市", "Hubei"), "Xuzhou": ("320300", "徐州市", "Jiangsu"),
-    "Yongkang": ("330784", "永康市", "Zhejiang"), "Yulin": ("610800", "榆林市", "Shaanxi"),
-    "Yushu": ("220182", "榆树市", "Jilin"), "Zhangjiagang": ("320582", "张家港市", "Jiangsu"),
-    "Zhaodong": ("231282", "肇东市", "Heilongjiang"), "Zhenjiang": ("321100", "镇江市", "Jiangsu"),
-    "Zhongshan": ("442000", "中山市", "Guangdong"), "Zhoushan": ("330900", "舟山市", "Zhejiang"),
-    "Ganzhou": ("360700", "赣州市", "Jiangxi"), "Yingtan": ("360600", "鹰潭市", "Jiangxi"),
-    "Shangrao": ("361100", "上饶市", "Jiangxi"),
+# The cities the gold uses: English name → (GB/T 2260 code, Chinese name, province). Prefecture-level cities come from
+# the project's GB/T 2260 tables (extract/data) wherever their English name is unique; _CITY_CODES names the rest by
+# code: names two prefectures share (the labels mean the one given) and county-level cities, which the county table
+# does not romanise. Add a row there when a label needs one.
+_CITY_CODES = {
+    "Suzhou": "320500", "Taizhou": "321200", "Fuzhou": "350100", "Yulin": "610800",  # not 宿州, 台州, 抚州, 玉林
+    "Jinshi": "430781", "Yucheng": "371482", "Changshu": "320581", "Kunshan": "320583", "Liuyang": "430181",
+    "Pingdu": "370283", "Taicang": "320585", "Taixing": "321283", "Wusu": "654202", "Yongkang": "330784",
+    "Yushu": "220182", "Zhangjiagang": "320582", "Zhaodong": "231282",
 }
+
+
+def _admin_table(name: str) -> list[dict[str, str]]:
+    lines = (ROOT / "extract" / "data" / name).read_text(encoding="utf-8").splitlines()
+    return list(csv.DictReader((line for line in lines if line and not line.startswith("#")), delimiter="\t"))
+
+
+def _cities() -> dict[str, tuple[str, str, str]]:
+    province = {code: en for code, (en, _) in PROVINCES.items()}
+    prefectures = _admin_table("cities.tsv")
+    named: dict[str, list[dict[str, str]]] = {}
+    for row in prefectures:
+        named.setdefault(row["name_en"], []).append(row)
+    table = {en: (rows[0]["code"], rows[0]["name"], province[rows[0]["province_code"]])
+             for en, rows in named.items() if len(rows) == 1}
+    by_code = {row["code"]: row["name"] for row in prefectures + _admin_table("counties.tsv")}
+    table.update({en: (code, by_code[code], province[code[:2] + "0000"]) for en, code in _CITY_CODES.items()})
+    return table
+
+
+CITIES: dict[str, tuple[str, str, str]] = _cities()
 
 # National issuing bodies: abbreviation → Chinese names (a prediction with one of these names scores as the abbr).
 ISSUER_ABBRS: dict[str, tuple[str, ...]] = {

@@ -7,6 +7,7 @@ from .db import (
     Store,
     StoreError,
     inspect_database,
+    newer_schema,
     open_readonly,
     open_store,
     run_readonly_query,
@@ -14,5 +15,6 @@ from .db import (
 )
 from .schema import migrations
 
-__all__ = ["QueryError", "QueryResult", "SearchError", "Store", "StoreError", "inspect_database", "open_readonly",
+__all__ = ["QueryError", "QueryResult", "SearchError", "Store", "StoreError", "inspect_database", "newer_schema",
+           "open_readonly",
            "open_store", "run_readonly_query", "utcnow", "migrations"]

@@ -41,6 +41,22 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def known_migrations() -> list[str]:
+    """The migrations this version of PilotWatch has, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+def unknown_migrations(db: Database) -> list[str]:
+    """Migrations applied to db that this version does not have: a newer PilotWatch wrote it."""
+    known = set(known_migrations())
+    return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
+def newer_schema(path: str | Path, unknown: Iterable[str]) -> str:
+    return (f"db: {path} was written by a newer PilotWatch (migrations {', '.join(unknown)} unknown to this version); "
+            "upgrade PilotWatch before using this database")
+
+
 class Store:
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000, readonly: bool = False):
         """readonly (search, export): a connection that cannot write (`open_readonly`), no migrations; a file that
@@ -69,9 +85,14 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             self.db = Database(conn)
-            migrations.apply(self.db)
+            unknown = unknown_migrations(self.db)
+            if not unknown:
+                migrations.apply(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from exc
+        if unknown:  # whatever a newer PilotWatch changed, this code must not write into it
+            conn.close()
+            raise StoreError(newer_schema(path, unknown))
 
     def close(self) -> None:
         self.db.conn.close()
@@ -782,7 +803,7 @@ def inspect_database(path: str | Path, *, integrity: bool = True) -> dict[str, A
     """
     if not Path(path).exists():
         return {"exists": False}
-    known = [m.name for m in migrations.pending(Database(memory=True))]
+    known = known_migrations()
     try:
         conn = open_readonly(path)
         conn.row_factory = None

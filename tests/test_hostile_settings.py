@@ -76,8 +76,8 @@ def test_bad_settings_stop_run_before_it_starts_with_one_line(tmp_path, case):
     assert r.exit_code == 1 and (r.exception is None or isinstance(r.exception, SystemExit)), r.output
     errors = [line for line in r.output.splitlines() if line.startswith("Error")]
     assert len(errors) == 1 and names in errors[0] and "Traceback" not in r.output, r.output
-    if db.exists():  # no run row was started (so none is left "running")
-        st = open_store(db)
+    if db.exists():  # no run row was started (so none is left "running"); read-only: a newer schema stays untouched
+        st = open_store(db, readonly=True)
         assert st.query("SELECT count(*) AS n FROM runs")[0]["n"] == 0
         st.close()
 
