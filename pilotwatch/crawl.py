@@ -50,6 +50,7 @@ class Crawl:
                                              user_agent=config.user_agent)
         self.rules_by_host = {s.host: s.parse for s in sources}  # an article is parsed by the rules of its site
         self.blocked_hosts: set[str] = set()  # hosts that sent an anti-bot answer: not asked again this run
+        self.source_ends = math.inf  # monotonic time the current source must stop by (source_deadline)
         # pages and attachments are parsed in a worker process with a time and memory budget. It is started here
         # (~1 s of loading), so no source's deadline pays for it; if it cannot start, each parse says so (crashed).
         self.reader = crawler.Sandbox(timeout=config.parse_timeout, max_memory=config.parse_max_memory_mb * 2**20 or None)
@@ -85,7 +86,7 @@ class Crawl:
         Each fetch has `request_deadline` seconds, and no more than what is left of the source's `source_deadline`;
         once that has passed, SourceOutOfTime ends the source's crawl."""
         host = crawler.host_of(url)
-        source_ends = getattr(self, "source_ends", math.inf)
+        source_ends = self.source_ends
         left = source_ends - time.monotonic()
         out_of_time = (f"source_deadline of {self.config.source_deadline:g} s reached; stopped at {url} "
                        "(the rest waits for the next run)")
