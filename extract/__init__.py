@@ -2,9 +2,10 @@
 
 Public API (other packages depend on these names)::
 
-    tag_article(title, body) -> Tagging
-    Tagging(is_platform_announcement, mentions_pilot_platform, tags, reasons)
-    Tag(field, value, code, evidence, part, start, end)
+    tag_article(title, body, *, published=None, threshold=None) -> Tagging
+    Tagging(is_platform_announcement, mentions_pilot_platform, tags, reasons, announcement_score, platforms, flags)
+    Tag(field, value, code, evidence, part, start, end, attrs)
+    Platform(name, event, level, part, start, end, evidence, hosts, sectors, places)   one per platform mentioned
     SECTORS, SECTOR_LABELS, TAGGER_VERSION
 
 Rules and gazetteers live in data files under extract/data/ (see extract/resources.py), loaded once per process on
@@ -16,12 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import SECTOR_LABELS, SECTORS, Tag, Tagging
+from .model import SECTOR_LABELS, SECTORS, Platform, Tag, Tagging
 
 # Bump when rules or data change, so stored tags can be recomputed: major = API, minor = rules, patch = data.
-TAGGER_VERSION = "0.3.1"
+TAGGER_VERSION = "0.4.0"
 
-__all__ = ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]
+__all__ = ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Platform", "Tag", "Tagging", "tag_article"]
 
 
 def __getattr__(name: str) -> Any:

@@ -49,9 +49,35 @@ class Tag:
         return dict(self.attrs).get(name, default)
 
 
+EVENTS = ("called", "shortlisted", "listed", "established", "opened", "construction", "signed", "planned", "mentioned")
+LEVELS = ("national", "provincial", "municipal", "unknown")
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One platform mention (a named or unnamed platform, a list row, or the programme) with the facts linked to it.
+
+    ``hosts``, ``sectors`` and ``places`` are the same Tag objects that appear in Tagging.tags (places: province, city
+    and county tags); ``part``/``start``/``end`` span the evidence sentence or list row."""
+
+    name: str  # as written, "" when unnamed
+    event: str  # one of EVENTS
+    level: str  # one of LEVELS
+    part: str
+    start: int
+    end: int
+    evidence: str
+    hosts: tuple[Tag, ...] = ()
+    sectors: tuple[Tag, ...] = ()
+    places: tuple[Tag, ...] = ()
+
+
 @dataclass(frozen=True)
 class Tagging:
     is_platform_announcement: bool
     mentions_pilot_platform: bool
     tags: tuple[Tag, ...]
     reasons: tuple[str, ...]  # short human-readable why
+    announcement_score: float = 0.0  # in [0, 1]; is_platform_announcement is score >= the threshold
+    platforms: tuple[Platform, ...] = ()
+    flags: tuple[str, ...] = ()  # input the tagger could not read as intended: empty, too_long, binary, other_language

@@ -70,6 +70,7 @@ class County:
     city_code: str  # a cities() code, or the province code where there is no prefecture: the districts of Beijing,
     #                 Tianjin, Shanghai and Chongqing and the county-level units governed by a province (仙桃市)
     province_code: str
+    name_en: str = ""  # county-level cities only (津市市 → Jinshi): they count as cities in tags
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def counties() -> tuple[County, ...]:
             raise DataError(f"counties.tsv: bad or duplicate code {code!r} ({r['name']})")
         seen.add(code)
         city_code = _parent_code("counties.tsv", r)
-        out.append(County(code, r["name"], city_code, city_code[:2] + "0000"))
+        out.append(County(code, r["name"], city_code, city_code[:2] + "0000", r.get("name_en") or ""))
     return tuple(out)
 
 

@@ -448,12 +448,17 @@ def sql(ctx: click.Context, statement: str, db: str | None, as_json: bool, time_
 
 @cli.command("tag")
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
-def tag_cmd(file) -> None:
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Announcement score from which an item is an announcement (default: the model's, 0.5).")
+def tag_cmd(file, threshold: float | None) -> None:
     """Tag JSON Lines records with the pipeline's tagger: one JSON line out per line in.
 
     Each input line: {"id", "title", "text", "published" (YYYY-MM-DD or null), "url" (or null)}. Each output line:
-    {"id", "is_platform_announcement", "mentions_pilot_platform", "sectors", "provinces", "cities", "hosts",
-    "issuers", "targets", "dates", "money", "places_mentioned", "evidence", "reasons"}. A bad line yields
+    {"id", "is_platform_announcement", "announcement_score", "mentions_pilot_platform", "sectors", "provinces",
+    "cities", "hosts", "issuers", "targets", "dates", "money", "places_mentioned", "evidence", "platforms", "reasons",
+    "flags"}: "platforms" holds one record per platform mentioned (name, hosts, sectors, province/city/county with
+    GB/T 2260 codes, event, level, evidence), the article-level lists are their union; "flags" names input that was
+    not tagged as intended (empty, too_long, binary, other_language). A line that is not a JSON object yields
     {"id", "line", "error"} in its place (and exit code 1), so output stays aligned with input.
 
     Example:
@@ -472,7 +477,7 @@ def tag_cmd(file) -> None:
         try:
             record = json.loads(line)
             record_id = record.get("id") if isinstance(record, dict) else None
-            out = tag_record(record)
+            out = tag_record(record, threshold=threshold)
         except (json.JSONDecodeError, ValueError) as exc:
             failed += 1
             click.echo(f"line {lineno}: {exc}", err=True)

@@ -44,6 +44,7 @@ class Config:
     attachment_max_bytes: int
     parse_timeout: float  # seconds per article page or attachment parsed in the worker process (crawler.sandbox)
     parse_max_memory_mb: int  # that worker's memory cap on top of its loaded parsers; 0: none
+    announcement_threshold: float  # the tagger's announcement score from which an item counts as an announcement
     translate_engine: str
     translate_bodies: str
     model_dir: str
@@ -143,6 +144,8 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
                             "max_attachments", "parse_max_memory_mb") if getattr(config, k) < 0]
     if negative:
         raise ConfigError(f"{', '.join(negative)} must not be negative")
+    if not 0.0 <= config.announcement_threshold <= 1.0:
+        raise ConfigError(f"announcement_threshold must be between 0 and 1, got {config.announcement_threshold!r}")
     check_values(config)
     from .redact import remember_url
 

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -20,6 +21,7 @@ import crawler
 import digest
 import extract
 import translate
+from extract.record import tag_rows
 from store import Store
 
 from .config import SECRET_LLM_KEY, SECRET_SMTP_PASSWORD, Config
@@ -52,7 +54,7 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
             crawl.source(source)
     if progress:
         progress("tagging and translating")
-    tag_pending(store, report)  # first: whether a body is translated depends on the article being relevant
+    tag_pending(store, report, threshold=config.announcement_threshold)  # first: translating a body depends on it
     translate_pending(config, store, report)
     tz = ZoneInfo(config.timezone)
     day = today or datetime.now(tz).date()
@@ -136,10 +138,26 @@ def translate_pending(config: Config, store: Store, report: RunReport) -> None:
             break
 
 
-def tag_pending(store: Store, report: RunReport) -> None:
+def attachment_tags(store: Store, report: RunReport, article_id: int) -> list[dict[str, Any]]:
+    """Tags in the article's attachment texts, as part "attachment:<id>" (the link title is context, not tagged)."""
+    rows: list[dict[str, Any]] = []
+    for att in store.attachment_texts(article_id):
+        try:
+            tagged = tag_rows(extract.tag_article(att["title"] or "", att["text"]))  # a list: one platform per row
+        except Exception as exc:  # recorded; the article is saved without this attachment's tags
+            log.exception("tagging failed for %s", att["url"])
+            store.record_failure(report.run_id, "tag", type(exc).__name__, redact(str(exc)), url=att["url"],
+                                 article_id=article_id)
+            continue
+        rows += [{**t, "part": f"attachment:{att['id']}"} for t in tagged if t["part"] == "body"]
+    return rows
+
+
+def tag_pending(store: Store, report: RunReport, *, threshold: float | None = None) -> None:
     for row in store.pending_tagging(extract.TAGGER_VERSION):
         try:
-            tagging = extract.tag_article(row["title_zh"], row["body_zh"], published=(row["published_at"] or "")[:10] or None)
+            tagging = extract.tag_article(row["title_zh"], row["body_zh"], threshold=threshold,
+                                          published=(row["published_at"] or "")[:10] or None)
         except Exception as exc:  # recorded; stays pending
             log.exception("tagging failed for %s", row["url"])
             store.record_failure(report.run_id, "tag", type(exc).__name__, redact(str(exc)), url=row["url"],
@@ -147,8 +165,8 @@ def tag_pending(store: Store, report: RunReport) -> None:
             continue
         store.save_tags(row["id"], is_announcement=tagging.is_platform_announcement,
                         mentions=tagging.mentions_pilot_platform, reasons=list(tagging.reasons),
-                        tagger_version=extract.TAGGER_VERSION,
-                        tags=[vars(t) for t in tagging.tags])  # a Tag's fields as they are (asdict deep-copies)
+                        tagger_version=extract.TAGGER_VERSION, score=tagging.announcement_score, flags=tagging.flags,
+                        tags=[*tag_rows(tagging), *attachment_tags(store, report, row["id"])])
         report.tagged += 1
         report.announcements += int(tagging.is_platform_announcement)
 

@@ -401,6 +401,8 @@ class Store:
 
     def save_attachment(self, article_id: int, *, url: str, title: str, ext: str, sha256: str | None,
                         nbytes: int | None, status: str, pages: int | None, detail: str, text: str) -> None:
+        """Store an attachment's outcome. Text makes its article pending tagging again, in the same transaction: the
+        article's tags and its attachments' are saved together (a text read in a later run is tagged too)."""
         with self.write() as conn:
             conn.execute(
                 "INSERT INTO attachments (article_id, url, title, ext, sha256, bytes, status, pages, detail, text, "
@@ -409,6 +411,13 @@ class Store:
                 "detail = excluded.detail, text = excluded.text, fetched_at = excluded.fetched_at",
                 (article_id, url, title, ext, sha256, nbytes, status, pages, detail, text, utcnow()),
             )
+            if text:
+                conn.execute("UPDATE articles SET tagger_version = NULL WHERE id = ?", (article_id,))
+
+    def attachment_texts(self, article_id: int) -> list[dict[str, Any]]:
+        """The article's attachments that yielded text (ok, or truncated), in link order."""
+        return self.query("SELECT id, url, title, text FROM attachments WHERE article_id = ? AND text != '' "
+                          "AND status IN ('ok', 'truncated') ORDER BY id", [article_id])
 
     def pending_translation(self) -> list[dict[str, Any]]:
         return self.query("SELECT id, url, source, title_zh, body_zh, is_platform_announcement, mentions_pilot_platform "
@@ -468,7 +477,8 @@ class Store:
         )
 
     def save_tags(self, article_id: int, *, is_announcement: bool, mentions: bool, reasons: list[str],
-                  tagger_version: str, tags: Iterable[Mapping[str, Any]]) -> None:
+                  tagger_version: str, tags: Iterable[Mapping[str, Any]], score: float | None = None,
+                  flags: Iterable[str] = ()) -> None:
         """Replace an article's tags and its classification in one transaction (re-tagging never duplicates)."""
         with self.write() as conn:
             conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
@@ -480,9 +490,9 @@ class Store:
             )
             conn.execute(
                 "UPDATE articles SET is_platform_announcement = ?, mentions_pilot_platform = ?, tag_reasons = ?, "
-                "tagger_version = ?, tagged_at = ? WHERE id = ?",
+                "tagger_version = ?, tagged_at = ?, announcement_score = ?, tag_flags = ? WHERE id = ?",
                 (int(is_announcement), int(mentions), json.dumps(reasons, ensure_ascii=False), tagger_version,
-                 utcnow(), article_id),
+                 utcnow(), score, json.dumps(list(flags)), article_id),
             )
 
     # --- named read queries ---

@@ -330,6 +330,14 @@ def m006_attachment_attempts(db: Database) -> None:
     _run(db, "ALTER TABLE attachments ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;\n")
 
 
+@migrations()
+def m007_announcement_score(db: Database) -> None:
+    """The tagger's announcement score beside its decision (users trade precision for recall with a threshold), and
+    what it flagged about the input (empty, binary, other language, too long)."""
+    _run(db, "ALTER TABLE articles ADD COLUMN announcement_score REAL;\n"
+             "ALTER TABLE articles ADD COLUMN tag_flags TEXT NOT NULL DEFAULT '[]';\n")
+
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one
     # (complete_statement keeps trigger bodies, which contain semicolons, in one piece).

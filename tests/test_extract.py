@@ -219,7 +219,8 @@ def test_near_misses_are_not_announcements(name):
 
 
 def test_near_miss_reasons_say_why():
-    assert tag_article(*NEAR_MISSES["demonstration base opening"]).reasons == ("near-miss: 示范基地",)
+    reasons = tag_article(*NEAR_MISSES["demonstration base opening"]).reasons
+    assert reasons[0] == "near-miss: 示范基地" and reasons[1].startswith("announcement score ")
     assert "中试" in tag_article(*NEAR_MISSES["thousand-tonne pilot run completed"]).reasons[0]
     general = tag_article(*NEAR_MISSES["general manufacturing pilot policy"])
     assert general.mentions_pilot_platform  # it does name pilot platforms, just not bio ones
@@ -251,7 +252,7 @@ def test_passing_mention_sets_only_mentions_pilot_platform():
 
 
 def test_empty_and_odd_input():
-    assert tag_article("", "") == Tagging(False, False, (), ("no pilot platform named",))
+    assert tag_article("", "") == Tagging(False, False, (), ("not tagged: empty",), 0.0, (), ("empty",))
     r = tag_article("生物制造中试平台", "")
     assert r.is_platform_announcement and r.tags == ()
 
@@ -322,11 +323,23 @@ def test_tag_values_come_from_controlled_vocabularies(name):
     assert len({(t.field, t.value, t.attrs) for t in r.tags}) == len(r.tags)
 
 
-def test_sectors_only_for_announcements():
+def test_platform_facts_only_when_a_platform_is_mentioned():
     for name, example in ALL_EXAMPLES.items():
         r = tag_article(*example)
-        if not r.is_platform_announcement:
-            assert values(r, "sector") == set() and values(r, "province") == set(), name
+        if not r.mentions_pilot_platform:
+            assert values(r, "sector") == set() and values(r, "province") == set() and not r.platforms, name
+
+
+def test_a_mention_carries_its_platform_facts_but_a_general_one_no_sector():
+    # LABELS.md: fields are filled whenever a platform is mentioned, not only for announcements
+    r = tag_article("公司年报发布", "公司负责人介绍，去年企业在江苏省常州市建成合成生物蛋白中试平台，今年营收增长两成。")
+    assert r.mentions_pilot_platform
+    assert values(r, "province") == {"Jiangsu"} and values(r, "city") == {"Changzhou"}
+    assert [p.name for p in r.platforms] == ["合成生物蛋白中试平台"]
+    # a general-manufacturing pilot platform (化工新材料) has no sector without a bio one in the text
+    r = tag_article("", "浙江省宁波市加快建设化工新材料中试平台，服务园区企业。")
+    assert r.mentions_pilot_platform and values(r, "sector") == set()
+    assert values(r, "city") == {"Ningbo"}
 
 
 def test_place_vetoes_and_ambiguous_short_names():
@@ -419,7 +432,7 @@ def test_t2s_is_one_to_one_and_leaves_simplified_alone():
 
 
 def test_public_api():
-    assert extract.__all__ == ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Tag", "Tagging", "tag_article"]
+    assert extract.__all__ == ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Platform", "Tag", "Tagging", "tag_article"]
     assert isinstance(TAGGER_VERSION, str) and TAGGER_VERSION
     assert SECTORS == (
         "food_additives",
@@ -468,7 +481,7 @@ def test_real_unrelated_pages_are_not_announcements(path):
     r = tag_article(title, body)
     assert not r.is_platform_announcement, r.reasons
     assert not r.mentions_pilot_platform
-    assert {t.field for t in r.tags} <= {"place_mentioned"}
+    assert {t.field for t in r.tags} <= {"place_mentioned", "issuer"}  # a page may report a policy's issuer
     for t in r.tags:
         assert body[t.start : t.end] == t.evidence if t.part == "body" else title[t.start : t.end] == t.evidence
 

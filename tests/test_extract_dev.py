@@ -29,7 +29,7 @@ FLOORS = {  # measured on split "all" with tagger 0.3.0, rounded down to 0.05: r
     "cities": 0.95,
     "hosts": 0.85,
     "hosts_relaxed": 0.85,
-    "issuers": 0.90,
+    "issuers": 0.85,  # 0.892 with issuers by grammar (tagger 0.4.0): reports, not positions
     "targets": 0.90,
     "targets_value": 0.90,
     "dates": 0.90,
@@ -99,9 +99,9 @@ def test_every_kind_is_present_and_matches_the_label():
             assert g["mentions_pilot_platform"], it["id"]
 
 
-def test_negatives_carry_no_platform_tags():
-    for it in ITEMS:
-        if not it["gold"]["is_platform_announcement"]:
+def test_items_without_a_platform_carry_no_platform_tags():
+    for it in ITEMS:  # LABELS.md: a mention (not only an announcement) carries its platform's facts
+        if not it["gold"]["mentions_pilot_platform"]:
             assert all(it["gold"][f] == [] for f in TAG_FIELDS), it["id"]
 
 

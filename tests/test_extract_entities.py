@@ -54,7 +54,9 @@ def money(text: str) -> set[tuple[str, str]]:
 
 def test_host_by_yituo_from_the_gazetteer():
     h = host("该平台依托华中农业大学建设，面向湖北省内企业开放。", "华中农业大学")
-    assert h.attrs == (("name_en", "Huazhong Agricultural University"), ("type", "university"))
+    assert (h.attr("name_en"), h.attr("type"), h.attr("cue"), h.attr("as_written")) == (
+        "Huazhong Agricultural University", "university", "依托", "华中农业大学")
+    assert float(h.attr("score")) >= hosts.MIN_SCORE
 
 
 def test_host_that_leads():
@@ -69,9 +71,12 @@ def test_host_co_building_cas_institute():
 
 @pytest.mark.parametrize("short", ["天津工业生物所", "天津工生所", "中科院天津工业生物所", "中国科学院天津工业生物技术研究所"])
 def test_cas_short_names_share_one_identity(short):
-    h = host(f"据介绍，{short}参与了方案设计。", short)
-    assert h.key == "中国科学院天津工业生物技术研究所"
-    assert h.attr("type") == "cas_institute"
+    # The value is the canonical name (LABELS.md: the official full name; aliases map to it), the form as written stays
+    # in attrs. The sentence has a cue: a mere mention (…参与了方案设计) is not a host by LABELS.md.
+    h = host(f"据介绍，中试平台由{short}牵头建设。", "中国科学院天津工业生物技术研究所")
+    assert h.key == h.value == "中国科学院天津工业生物技术研究所"
+    assert h.attr("type") == "cas_institute" and h.attr("as_written") == short
+    assert host_names(f"据介绍，{short}参与了方案设计。") == []
 
 
 def test_compound_name_is_kept_whole():
@@ -109,7 +114,7 @@ def test_leading_place_chain_is_stripped():
 
 def test_rule_hosts_need_a_cue():
     h = host("基地由吉林中粮生化有限公司投资建设，总投资4亿元。", "吉林中粮生化有限公司")
-    assert h.attrs == (("name_en", ""), ("type", "company"))
+    assert (h.attr("name_en"), h.attr("type"), h.attr("cue")) == ("", "company", "投资建设")
     assert host_names("吉林中粮生化有限公司发布年度报告。") == []
     assert host_names("由中国科学技术大学与合肥高新区管委会共建。") == ["中国科学技术大学", "合肥高新区管委会"]
     assert host_names("华熙生物科技股份有限公司与济南高新区签约，共建中试平台。") == ["华熙生物科技股份有限公司", "济南高新区"]
@@ -141,13 +146,15 @@ def test_issuers_districts_and_anonymous_bodies_are_not_hosts():
     assert host_names("平台由齐鲁工业大学(山东省科学院)与聊城市政府共建。") == ["齐鲁工业大学"]
 
 
-def test_host_value_keeps_the_original_script():
+def test_host_value_is_simplified_and_the_evidence_keeps_the_original_script():
+    # LABELS.md: report names in Simplified, keep the form as written in the evidence (this test used to expect the
+    # Traditional value).
     original = {"title": "", "body": "該平臺由華東理工大學牽頭建設。"}
     norm = {k: normalize(v) for k, v in original.items()}
     orgs = {k: find_orgs(v, "zh") for k, v in norm.items()}
     tags = [t for t in entity_tags(norm, original, orgs) if t.field == "host"]
     assert [(t.value, t.evidence, t.attr("name_en")) for t in tags] == [
-        ("華東理工大學", "華東理工大學", "East China University of Science and Technology")
+        ("华东理工大学", "華東理工大學", "East China University of Science and Technology")
     ]
 
 
@@ -340,12 +347,14 @@ def test_institutions_file():
     rows = resources.read_tsv("institutions.tsv")
     names = [r["name"] for r in rows]
     assert len(names) == len(set(names))
-    assert all(r["type"] in hosts.TYPES and r["name_en"] for r in rows)
+    assert all(r["type"] in hosts.TYPES and r["name_en"] and r["source"] for r in rows)
     assert sum(r["type"] == "university" for r in rows) >= 147
+    assert all(normalize(n) == n for n in names)  # canonical names are Simplified
     terms = hosts.institutions()  # raises DataError if one term names two institutions
-    for r in rows:
-        for alias in filter(None, r["aliases"].split("|")):
-            assert terms[alias].name == r["name"]
+    aliases = resources.read_tsv("aliases.tsv")
+    assert all(r["source"] for r in aliases)
+    for r in aliases:
+        assert terms[r["alias"]].name == r["name"] and r["alias"] != r["name"]
     assert terms["大连化物所"].name == "中国科学院大连化学物理研究所"
     assert terms["中科院青岛能源所"].name == "中国科学院青岛生物能源与过程研究所"
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "fixtures" / "extract_real.jsonl"
-# sha256 over the sorted "id\ttext" lines of the test split, as frozen by scripts/freeze_real.py
-FROZEN_TEST = "a40cbc959667e7da3e6a767c0f2c0cc890b5adcfe40ce088731fb22fa0ac238b"
+# sha256 over the sorted "id\ttext" lines of the test split, as frozen by scripts/freeze_real.py. Grown once, by the
+# 46 test items of batch q101-q188 (labelled before the tagger saw them; no item changed split): 183 → 229 items.
+FROZEN_TEST = "a8aba57d27a61ab475807d89afbc03e2322f93059abfc81c6ac2efd1783baf99"
 
 
 def load_freezer():
