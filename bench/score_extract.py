@@ -1,4 +1,11 @@
-"""Score the tagger (extract.record.tag_record) against the labelled set tests/fixtures/extract_dev.jsonl.
+"""Score the tagger (extract.record.tag_record) against a labelled set: the self-written tests/fixtures/extract_dev.jsonl
+(the default, unit-test material) or, with --data tests/fixtures/extract_real.jsonl, the real set — the measure.
+
+Labels follow ../shared/LABELS.md: fields are filled whenever a platform is mentioned (not only for announcements),
+issuers whenever the item reports a policy, call or list; municipalities are province and city at once. Besides the
+per-field table it prints the announcement P/R/F1 at each threshold of ``announcement_score`` and per-platform
+linking: the share of gold platform records for which a predicted record has host, place and sector all right
+(overall and on list items).
 
     .venv/bin/python bench/score_extract.py                     # tables for dev, test and all
     .venv/bin/python bench/score_extract.py --split dev --errors
@@ -45,8 +52,8 @@ mentions_pilot_platform
     中试平台/中试基地 count) or the pilot-platform programme, even in passing. 中试 as a process step (完成中试,
     中试放大), a firm's own 中试线 or 小试车间, 示范基地 and 示范平台 do not count.
 
-All the fields below describe the platform(s) or programme of an announcement and are EMPTY for non-announcements
-(except places_mentioned).
+The fields below describe the platform(s) or programme the item mentions (LABELS.md; the self-written set was
+relabelled to that rule, see tests/test_extract_dev.py) and are empty when no platform is mentioned (issuers excepted).
 
 sectors
     Ids from extract.model.SECTORS for the focus fields stated for the platform(s) / programme, including fields implied

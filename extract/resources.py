@@ -3,7 +3,9 @@
 Files (all UTF-8; lines starting with # are comments; the first other line of a TSV is its header):
     provinces.tsv  34 provincial-level divisions: code, name, short, name_en, aliases_zh, aliases_en
     cities.tsv     333 prefecture-level divisions: code, name, name_en, province_code, kind, aliases, aliases_en
-    counties.tsv   county-level divisions (区/县/县级市/旗...): code, name, city_code
+    counties.tsv   county-level divisions (区/县/县级市/旗...): code, name, city_code, name_en (county-level cities)
+    institutions.tsv  host institutions: name, type, name_en, source
+    aliases.tsv    their short and other names: alias, name, source (中科院天津工生所 → 中国科学院天津工业生物技术研究所)
     zones.tsv      development zones and named areas: name, kind, code, city_code, aliases, aliases_en
     sectors.tsv    sector keyword table: sector (or "-" for a blocker), lang, keyword
     terms.toml     classifier patterns, organisation suffixes and stop words, place vetoes and rules

@@ -38,8 +38,8 @@ def run_once(config, hosts, tmp_path):
 def all_tags(db) -> list[tuple]:
     conn = sqlite3.connect(db)
     try:
-        return sorted(conn.execute('SELECT article_id, field, value, code, evidence, part, start, "end", attrs '
-                                   "FROM tags").fetchall())
+        rows = conn.execute('SELECT article_id, field, value, code, evidence, part, start, "end", attrs FROM tags')
+        return sorted(rows.fetchall(), key=lambda row: tuple("" if v is None else str(v) for v in row))  # code: NULL
     finally:
         conn.close()
 

@@ -99,3 +99,15 @@ def test_tag_command_prints_platforms_score_and_flags():
     assert first["is_platform_announcement"] and 0 <= first["announcement_score"] <= 1
     assert first["platforms"][0]["name"] == "生物制造中试能力建设平台" and first["platforms"][0]["event"] == "called"
     assert second["flags"] == ["empty"] and second["platforms"] == []
+
+
+def test_the_demo_list_attachment_yields_one_record_per_row():
+    from pathlib import Path
+
+    from crawler.attachments import extract_text
+
+    pdf = Path(__file__).resolve().parents[1] / "pilotwatch/sample_site/www.gov.cn/zhengce/zhengceku/202512"
+    text = extract_text((pdf / "P020251222570318462915.pdf").read_bytes(), "pdf").text
+    rows = [p for p in tag_article("首批生物制造中试能力建设平台名单", text).platforms if p.name != "生物制造中试能力建设平台"]
+    assert len(rows) == 8 and {p.event for p in rows} == {"listed"}  # the sample list's 8 rows
+    assert len({t.value for p in rows for t in p.sectors}) == 8  # each row its own sector
