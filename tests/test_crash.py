@@ -33,7 +33,8 @@ def run(db: Path, hosts: dict, *kill) -> subprocess.CompletedProcess:
 
 def snapshot(db: Path) -> dict:
     conn = sqlite3.connect(db)
-    q = lambda sql: sorted(conn.execute(sql).fetchall())  # noqa: E731
+    # NULLs sort as "" (a platform row's code may be NULL beside a place's)
+    q = lambda sql: sorted(conn.execute(sql).fetchall(), key=lambda r: tuple("" if v is None else v for v in r))  # noqa: E731
     snap = {
         "articles": q("SELECT url, source, title_zh, body_zh, body_sha256, published_at, doc_number, title_en, body_en, "
                       "translation_engine, is_platform_announcement, mentions_pilot_platform, tagger_version FROM articles"),
