@@ -281,6 +281,16 @@ def _generic_start(text: str, suffix_start: int) -> int:
     return i
 
 
+def _leftmost_longest(found: list[_Mention]) -> list[_Mention]:
+    """Mentions that do not overlap, the leftmost (then the longest) winning."""
+    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    out: list[_Mention] = []
+    for f in found:
+        if not out or f.start >= out[-1].end:
+            out.append(f)
+    return out
+
+
 def _mentions(text: str, orgs: list[OrgSpan]) -> list[_Mention]:
     """Every body named in ``text``, left to right, without overlaps (the earliest, then the longest, wins)."""
     found: list[_Mention] = []
@@ -334,14 +344,7 @@ def _mentions(text: str, orgs: list[OrgSpan]) -> list[_Mention]:
         if m.group() == "办公室" and _GENERIC_PARENT.search(text[s : m.start()]):
             name = text[s : m.start()]  # the office of a parent body named in full: the parent
         found.append(_Mention(s, m.end(), Body(name, "", "")))
-
-    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
-    out: list[_Mention] = []
-    for f in found:
-        if out and f.start < out[-1].end:
-            continue
-        out.append(f)
-    return out
+    return _leftmost_longest(found)
 
 
 @cache
@@ -600,13 +603,7 @@ def _en_mentions(text: str) -> list[_Mention]:
         place = places[m.group("place") or m.group("place2")]
         suffix = suffixes[(m.group("suf") or m.group("suf2")).casefold()]
         found.append(_Mention(m.start(), m.end(), _local_body(place, suffix)))
-    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
-    out: list[_Mention] = []
-    for f in found:
-        if out and f.start < out[-1].end:
-            continue
-        out.append(f)
-    return out
+    return _leftmost_longest(found)
 
 
 def _en_issues(text: str, run: list[_Mention], end: int, part: str) -> bool:

@@ -126,6 +126,17 @@ class _Builder:
                         tuple(_unique(self.hosts)), tuple(_unique(self.sectors)), tuple(_unique(self.places)))
 
 
+def _keep(text: str, spans: list[tuple[int, int]], fill: str = "\u25a1") -> str:
+    """``text`` with everything outside ``spans`` overwritten by ``fill`` (offsets hold), so a matcher sees only them."""
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        s = max(s, pos)
+        out += [fill * (s - pos), text[s:e]]
+        pos = max(pos, e)
+    out.append(fill * (len(text) - pos))
+    return "".join(out)
+
+
 def _cell_tags(norm: str, original: str, start: int, end: int, lang: str) -> list[Tag]:
     """Place tags of the places in norm[start:end] (a list cell), offsets in the whole text."""
     out: list[Tag] = []
@@ -153,7 +164,7 @@ def _row_builder(row: Row, norm: dict[str, str], original: dict[str, str], event
             b.places = [t for t in _cell_tags(text, orig, cell.start, cell.end, "zh") if t.start >= cell.start]
     spans = [c for c in (name, row.sector, row.section) if c is not None]
     if spans:
-        only = "".join("\u25a1" if not any(c.start <= i < c.end for c in spans) else ch for i, ch in enumerate(text))
+        only = _keep(text, [(c.start, c.end) for c in spans])
         bio = is_announcement or any(_rules("zh").bio.search(text, c.start, c.end) for c in spans)
         b.sectors = [Tag("sector", v.sector, None, orig[v.start : v.end], "body", v.start, v.end)
                      for v in vote({"title": "", "body": only}, "zh") if bio]
@@ -232,7 +243,6 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
 
     masked = {part: mask(norm[part], orgs[part]) for part in norm}
     rules = _rules(lang)
-    original_fold = norm
     # the sentences that name a platform: what the facts of a mere mention must come from
     platform_spans = {part: sorted({m.sentence for m in ms}) for part, ms in mentions.items()}
     # A list table: one platform per row, its facts from its own cells (see _row_builder); mentions inside the table
@@ -260,12 +270,12 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
         s, e = b.mention.sentence
         part = b.mention.part
         only = {"title": "", "body": ""}
-        only[part] = "\u25a1" * s + masked[part][s:e] + "\u25a1" * (len(masked[part]) - e)
+        only[part] = _keep(masked[part], [(s, e)])
         # a general-manufacturing platform has no sector unless its sentence is about biomanufacturing (LABELS.md):
         # 化工 or 能源 alone name the conventional industry
         bio = rules.bio.search(norm[part], s, e) is not None
         b.sectors = [Tag("sector", v.sector, None, original[v.part][v.start : v.end], v.part, v.start, v.end)
-                     for v in vote(only, lang) if bio or rules.bio.search(original_fold[v.part], v.start, v.end)]
+                     for v in vote(only, lang) if bio or rules.bio.search(norm[v.part], v.start, v.end)]
 
     # Sectors: each platform's own, plus the scope an announcement declares.
     sector_tags = [t for b in builders for t in b.sectors]
@@ -294,7 +304,7 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
                 if t is not None:
                     other_places.append(t)
     if not platform_places and any(b.mention.level != "national" for b in builders):
-        platform_places = _dateline_places(furn, original["body"], lang)
+        platform_places = _dateline_places(furn, folded["body"], original["body"], lang)
     # A platform whose sentence names no place is where the item's one locale is: the only province named outside
     # organisation names (with its city, when only one is named).
     locale = _locale(platform_places or [t for part in ("title", "body") for hit in find_places(norm[part], lang)
@@ -395,11 +405,11 @@ def _mentioned_place(hit: PlaceHit, original: str, part: str) -> Tag | None:
     return Tag("place_mentioned", hit.province.name_en, hit.province.code, evidence, part, hit.start, hit.end)
 
 
-def _dateline_places(furn: list[Span], original: str, lang: str) -> list[Tag]:
+def _dateline_places(furn: list[Span], folded: str, original: str, lang: str) -> list[Tag]:
     """The dateline's place (新华社济南…电 → Jinan), used only when nothing else places the platform."""
     for span in furn:
         if span.kind == "dateline":
             s, e = span.start, span.end
-            for hit in find_places(" " * s + normalize(original[s:e]), lang):
+            for hit in find_places(" " * s + folded[s:e], lang):
                 return _place_tags(hit, original[hit.start : hit.end], "body")
     return []
