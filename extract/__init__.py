@@ -20,7 +20,7 @@ from typing import Any
 from .model import SECTOR_LABELS, SECTORS, Platform, Tag, Tagging
 
 # Bump when rules or data change, so stored tags can be recomputed: major = API, minor = rules, patch = data.
-TAGGER_VERSION = "0.4.0"
+TAGGER_VERSION = "0.5.0"
 
 __all__ = ["SECTOR_LABELS", "SECTORS", "TAGGER_VERSION", "Platform", "Tag", "Tagging", "tag_article"]
 

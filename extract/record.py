@@ -18,6 +18,7 @@ def _place(t: Tag) -> dict[str, Any]:
 def _platform(p: Platform) -> dict[str, Any]:
     place = {t.field: t for t in p.places}
     county = place["city"].attr("county") if "city" in place else ""
+    county_code = place["city"].attr("county_code") if "city" in place else ""
     return {
         "name": p.name,
         "hosts": [{"name": t.value, **dict(t.attrs), "as_written": t.evidence} for t in p.hosts],
@@ -25,6 +26,7 @@ def _platform(p: Platform) -> dict[str, Any]:
         "province": _place(place["province"]) if "province" in place else None,
         "city": _place(place["city"]) if "city" in place else None,
         "county": county or None,
+        "county_code": county_code or None,
         "event": p.event,
         "level": p.level,
         "evidence": {"part": p.part, "start": p.start, "end": p.end, "text": p.evidence},
@@ -58,7 +60,8 @@ def record_of(tagging: Tagging, record_id: Any = None) -> dict[str, Any]:
 
 def platform_rows(tagging: Tagging) -> list[dict[str, Any]]:
     """Each platform record as a "platform" tag row: its sentence as evidence, its linked facts in attrs (index links
-    it to the article's other tags)."""
+    it to the article's other tags; "record" is the whole record as `pilotwatch tag` prints it, which the platform
+    registry reads)."""
     rows = []
     for i, p in enumerate(tagging.platforms):
         place = {t.field: t for t in p.places}
@@ -66,7 +69,8 @@ def platform_rows(tagging: Tagging) -> list[dict[str, Any]]:
                  "hosts": "; ".join(t.value for t in p.hosts), "sectors": "; ".join(t.value for t in p.sectors),
                  "province": place["province"].value if "province" in place else "",
                  "city": place["city"].value if "city" in place else "",
-                 "code": (place.get("city") or place.get("province")).code if place else ""}
+                 "code": (place.get("city") or place.get("province")).code if place else "",
+                 "record": {k: v for k, v in _platform(p).items() if k != "evidence"}}  # evidence: the row's own
         rows.append({"field": "platform", "value": p.name, "code": attrs["code"] or None, "evidence": p.evidence,
                      "part": p.part, "start": p.start, "end": p.end, "attrs": attrs})
     return rows

@@ -118,11 +118,13 @@ class _Builder:
     sectors: list[Tag] = field(default_factory=list)
     places: list[Tag] = field(default_factory=list)
     row: bool = False  # a list row: its facts come from its cells only
+    listed: tuple[str, str] | None = None  # (event, level) of the list notice that names it
 
     def build(self, original: dict[str, str]) -> Platform:
         m = self.mention
         s, e = m.sentence
-        return Platform(self.name, m.event, m.level, m.part, s, e, original[m.part][s:e].strip(),
+        event, level = self.listed or (m.event, m.level)
+        return Platform(self.name, event, level, m.part, s, e, original[m.part][s:e].strip(),
                         tuple(_unique(self.hosts)), tuple(_unique(self.sectors)), tuple(_unique(self.places)))
 
 
@@ -212,7 +214,7 @@ def _place_tags(hit: PlaceHit, evidence: str, part: str) -> list[Tag]:
     elif hit.city is not None:
         detail = [("province", hit.province.name_en), ("via", hit.via), ("code_detail", hit.code)]
         if hit.county is not None:
-            detail.append(("county", hit.county.name))
+            detail += [("county", hit.county.name), ("county_code", hit.county.code)]
         if hit.zone is not None:
             detail.append(("zone", hit.zone.name))
         out.append(Tag("city", hit.city.name_en, hit.city.code, *span, attrs=tuple(detail)))
@@ -310,6 +312,10 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
     locale = _locale(platform_places or [t for part in ("title", "body") for hit in find_places(norm[part], lang)
                                          if (org := _containing(orgs[part], hit.start, hit.end)) is None or org.gov
                                          for t in _place_tags(hit, original[part][hit.start : hit.end], part)])
+    # In a list notice (公布…名单 in the headline) a platform the body names with its own place or host is on the
+    # list, whatever its sentence's verb ("牵头建设的…平台（江苏省无锡市）" is a list entry, not construction news).
+    notice = list_event in ("listed", "shortlisted") and any(m.event == list_event for m in mentions["title"])
+    placed = {id(b) for b in builders if b.places}
     for b in builders:
         if not b.places and (b.mention.level != "national" or b.row):
             b.places = list(locale)
@@ -332,6 +338,11 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
         # a host outside every platform's sentence belongs to the article's one platform, if it has only one
         for b in near or (builders if len(builders) == 1 else []):
             b.hosts.append(t)
+
+    for b in builders:
+        if (notice and not b.row and b.mention.part == "body" and (b.hosts or id(b) in placed)
+                and b.mention.event in ("planned", "mentioned", "construction", "called")):
+            b.listed = (list_event, list_level if b.mention.level == "unknown" else b.mention.level)
 
     row_facts = [t for b in builders if b.row for t in (*b.hosts, *b.places)]
     entity = [*entity, *(t for t in _unique(row_facts) if t.field == "host")]

@@ -24,6 +24,7 @@ import translate
 from extract.record import tag_rows
 from store import Store
 
+from . import platforms
 from .config import SECRET_LLM_KEY, SECRET_SMTP_PASSWORD, Config
 from .crawl import Crawl
 from .health import source_rows
@@ -56,6 +57,7 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
         progress("tagging and translating")
     tag_pending(store, report, threshold=config.announcement_threshold)  # first: translating a body depends on it
     translate_pending(config, store, report)
+    platforms.update(store, report, lambda: load_engine(config), lambda: load_engine(config, "gloss"))
     tz = ZoneInfo(config.timezone)
     day = today or datetime.now(tz).date()
     report.digest_paths = write_digest(store, day, tz, Path(digest_dir or config.digest_dir), now=now)

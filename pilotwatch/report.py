@@ -23,6 +23,9 @@ class RunReport:
     translate_failed: int = 0
     tagged: int = 0
     announcements: int = 0
+    platforms: int = 0  # in the registry after this run
+    platforms_new: int = 0
+    registry_failed: int = 0
     engine: str = ""  # the engine that translated this run's articles, or "mixed"
     memory_hits: int = 0  # sentences served by the translation memory
     memory_misses: int = 0
@@ -33,7 +36,7 @@ class RunReport:
     @property
     def failures(self) -> int:
         return (len(self.sources_failed) + len(self.via_fallback) + self.articles_failed + self.translate_failed
-                + self.digest_send_failed)
+                + self.digest_send_failed + self.registry_failed)
 
     @property
     def exit_code(self) -> int:
@@ -57,6 +60,7 @@ class RunReport:
             f"articles {self.articles_new} new, {self.articles_failed} failed",
             f"translated {self.translated}" + (f" ({self.engine})" if self.engine else ""),
             f"tagged {self.tagged}, {self.announcements} platform announcements",
+            f"registry {self.platforms} platforms ({self.platforms_new} new)",
         ]
         if self.edited or self.gone:
             parts.append(f"{self.edited} edited, {self.gone} gone")

@@ -21,6 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .fts import index_text, phrase
+from .registry import RegistryStore
 from .schema import migrations
 
 
@@ -57,7 +58,7 @@ def newer_schema(path: str | Path, unknown: Iterable[str]) -> str:
             "upgrade PilotWatch before using this database")
 
 
-class Store:
+class Store(RegistryStore):
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000, readonly: bool = False):
         """readonly (search, export): a connection that cannot write (`open_readonly`), no migrations; a file that
         is not a PilotWatch database is a StoreError, never given a schema. (Only this class's own SQL runs on it,

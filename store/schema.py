@@ -338,6 +338,94 @@ def m007_announcement_score(db: Database) -> None:
              "ALTER TABLE articles ADD COLUMN tag_flags TEXT NOT NULL DEFAULT '[]';\n")
 
 
+@migrations()
+def m008_platform_registry(db: Database) -> None:
+    """The platform registry: one row per platform across articles and lists, its events, the programmes' steps and
+    the curators' overrides (rebuilt from the platform tag rows after each run; overrides are never rebuilt)."""
+    _run(
+        db,
+        """
+        CREATE TABLE platforms (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,          -- stable identity: its oldest record's host|sector|place or name|place
+            name TEXT NOT NULL,
+            hosts TEXT NOT NULL DEFAULT '[]',  -- JSON arrays (Datasette: ?_facet_array=hosts)
+            hosts_en TEXT NOT NULL DEFAULT '[]',
+            sectors TEXT NOT NULL DEFAULT '[]',
+            province TEXT,
+            province_code TEXT,
+            city TEXT,
+            city_code TEXT,
+            county TEXT,
+            county_code TEXT,
+            level TEXT NOT NULL,
+            status TEXT NOT NULL,
+            listed TEXT NOT NULL DEFAULT '[]',
+            first_seen_at TEXT NOT NULL,
+            last_event TEXT,
+            last_event_at TEXT,
+            events INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX platforms_place ON platforms(province_code, city_code);
+
+        CREATE TABLE platform_events (
+            id INTEGER PRIMARY KEY,
+            platform_id INTEGER NOT NULL REFERENCES platforms(id) ON DELETE CASCADE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            attachment_id INTEGER REFERENCES attachments(id) ON DELETE SET NULL,
+            part TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            level TEXT NOT NULL,
+            date TEXT,
+            evidence TEXT NOT NULL,
+            evidence_en TEXT,
+            rule TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL
+        );
+        CREATE INDEX platform_events_platform ON platform_events(platform_id);
+        CREATE INDEX platform_events_seen ON platform_events(first_seen_at);
+
+        CREATE TABLE programme_steps (
+            id INTEGER PRIMARY KEY,
+            programme TEXT NOT NULL,           -- national | provincial:<GB/T 2260 code>
+            level TEXT NOT NULL,
+            province TEXT,
+            province_code TEXT,
+            step TEXT NOT NULL,                -- called | shortlisted | listed
+            date TEXT,
+            article_id INTEGER REFERENCES articles(id) ON DELETE CASCADE,
+            evidence TEXT NOT NULL,
+            articles INTEGER NOT NULL
+        );
+
+        CREATE TABLE platform_overrides (
+            id INTEGER PRIMARY KEY,
+            action TEXT NOT NULL CHECK (action IN ('merge', 'split', 'rename', 'reject')),
+            platform_key TEXT NOT NULL,
+            other_key TEXT,
+            article_id INTEGER,
+            value TEXT,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            matched INTEGER                    -- 1 when the last rebuild found its platform(s), 0 when not
+        );
+
+        CREATE VIEW platform_hosts AS
+        SELECT p.id AS platform_id, p.name, h.value AS host, coalesce(json_extract(p.hosts_en, '$[' || h.key || ']'), '') AS host_en,
+            p.sectors, p.province, p.province_code, p.city, p.city_code, p.level, p.status
+        FROM platforms p, json_each(p.hosts) h WHERE p.status != 'not_a_platform';
+
+        CREATE VIEW platform_timeline AS
+        SELECT e.id AS event_id, e.platform_id, p.name, e.event, e.level, e.date, e.evidence, e.evidence_en, e.rule,
+            e.article_id, e.part, a.url, a.title_zh, a.title_en, a.source
+        FROM platform_events e JOIN platforms p ON p.id = e.platform_id JOIN articles a ON a.id = e.article_id;
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one
     # (complete_statement keeps trigger bodies, which contain semicolons, in one piece).
