@@ -8,18 +8,15 @@ from .build import (
     TARGET_YEAR,
     Change,
     Digest,
-    Group,
     Item,
     Name,
-    Progress,
     SourceHealth,
     build_digest,
-    build_progress,
 )
+from .platforms import PlatformLine, ProgrammeProgress
 from .render import render, render_html, render_text, safe_url, write_digest
 from .send import SendError, SendResult, SmtpSettings, build_message, check_login, send
 
-__all__ = ["PLATFORM_TARGET", "TARGET_YEAR", "Change", "Digest", "Group",
-           "Item", "Name", "Progress", "SendError", "SendResult", "SmtpSettings", "SourceHealth", "build_digest",
-           "build_message", "build_progress", "check_login", "render", "render_html", "render_text", "safe_url",
+__all__ = ["PLATFORM_TARGET", "TARGET_YEAR", "Change", "Digest", "Item", "Name", "PlatformLine", "ProgrammeProgress", "SendError", "SendResult", "SmtpSettings", "SourceHealth", "build_digest",
+           "build_message", "check_login", "render", "render_html", "render_text", "safe_url",
            "send", "write_digest"]

@@ -18,11 +18,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .platforms import PlatformLine, ProgrammeProgress
 
 NO_SECTOR = "Sector not stated"
 NO_PROVINCE = "Province not stated"
@@ -51,6 +53,10 @@ TARGET_NOUNS = {
     "中试服务": "pilot-scale services", "技术服务": "technical services", "服务": "services", "案例": "cases",
     "场景": "application scenarios",
 }
+# English of the measure words a quantity may carry when its noun has no English (个 and 家 only count)
+UNITS = {"个": "", "家": "organisations", "台": "units", "套": "sets", "台套": "sets", "次": "times", "批次": "batches",
+         "项": "items", "名": "people", "人": "people", "位": "people", "款": "products", "种": "kinds", "条": "lines",
+         "座": "sites", "所": "institutions", "处": "sites", "支": "teams", "件": "items", "批": "batches"}
 BOUND_SIGNS = {"ge": "≥", "le": "≤", "approx": "≈", "eq": ""}
 CHANGE_LABELS = {"edit": "edited", "gone": "gone (404/410: possibly withdrawn)", "restored": "restored"}
 
@@ -95,39 +101,21 @@ class Item:
     places: tuple[str, ...] = ()  # "Wuxi, Jiangsu", "Tianjin": cities with their province, then other provinces
     issuers: tuple[Name, ...] = ()
     hosts: tuple[Name, ...] = ()
-    targets: tuple[str, ...] = ()  # "≥20 platforms"
+    targets: tuple[str, ...] = ()  # goals: "≥20 platforms" (力争到2027年…)
+    counts: tuple[str, ...] = ()  # counts of what exists: "43 platforms" (确定43个平台)
+    article_id: int | None = None
     doc_number: str = ""
     evidence: str = ""
     fidelity_missing: tuple[str, ...] = ()
 
     @property
-    def other_sectors(self) -> tuple[str, ...]:
-        return self.sectors[1:]
+    def is_policy(self) -> bool:
+        """A policy, call or list the item reports: it names who issued it."""
+        return bool(self.issuers) and (self.is_announcement or self.mentions_platform)
 
     @property
     def is_gloss(self) -> bool:
         return self.engine == "gloss"
-
-
-class Group(NamedTuple):
-    label: str
-    items: tuple[Item, ...]
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Distinct platform announcements to date, against the target. Announcements, not verified platforms."""
-
-    announcements: int
-    target: int
-    target_year: int
-    by_sector: tuple[tuple[str, int], ...]  # (label, announcements naming that sector), most first
-    by_province: tuple[tuple[str, int], ...]
-    new_in_period: int = 0
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.announcements / self.target) if self.target else 0
 
 
 @dataclass(frozen=True)
@@ -183,8 +171,11 @@ class Digest:
     announcements: tuple[Item, ...]
     others: tuple[Item, ...]  # new items neither announcing nor mentioning a pilot platform
     relevant: tuple[Item, ...] = ()  # mention a pilot platform without announcing one
-    groups: tuple[Group, ...] = ()  # the announcements by first sector, each group ordered by province
-    progress: Progress | None = None
+    platforms: tuple[PlatformLine, ...] = ()  # new and changed platforms, one line each
+    policies: tuple[Item, ...] = ()  # policies, calls and lists reported in the period
+    programme: ProgrammeProgress | None = None
+    chart_png: bytes | None = None
+    chart_alt: str = ""
     sources: tuple[SourceHealth, ...] = ()
     changes: tuple[Change, ...] = ()
     failures: int = 0
@@ -196,7 +187,7 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not self.announcements and not self.relevant and not self.others
+        return not self.announcements and not self.relevant and not self.others and not self.platforms
 
     @property
     def other_count(self) -> int:
@@ -215,9 +206,10 @@ class Digest:
         if self.empty:
             head = f"PilotWatch {self.day}: nothing new"
         else:
-            n, m = len(self.announcements), self.other_count
-            head = (f"PilotWatch {self.day}: {n} platform announcement{'s' if n != 1 else ''}, "
-                    f"{m} other item{'s' if m != 1 else ''}")
+            n, new = len(self.platforms), sum(p.new for p in self.platforms)
+            k, m = len(self.policies), self.other_count
+            head = (f"PilotWatch {self.day}: {n} platform{'s' if n != 1 else ''} with news ({new} new), "
+                    f"{k} polic{'ies' if k != 1 else 'y'}, {m} other item{'s' if m != 1 else ''}")
         bad = len(self.unhealthy)
         # A quiet day while sources are down is not a quiet day: say so where it is seen first.
         return head + (f"; {bad} source{'s' if bad != 1 else ''} unhealthy" if bad else "")
@@ -278,17 +270,22 @@ def _places(tags: list[Mapping[str, Any]], provinces: tuple[str, ...]) -> tuple[
 
 
 def format_target(value: str, attrs: Mapping[str, str]) -> str:
-    """A counted target as read: value, unit, bound, noun → "≥20 platforms"."""
+    """A counted quantity in English: value, unit, bound, noun → "≥20 platforms"; a noun without English keeps its
+    Chinese in brackets after the unit's English ("5 units (车间)"), so nothing untranslated stands alone."""
     sign = BOUND_SIGNS.get(attrs.get("bound", ""), "")
-    noun = attrs.get("noun", "")
-    if noun:
-        return f"{sign}{value} {TARGET_NOUNS.get(noun, noun)}"
-    return f"{sign}{value}{attrs.get('unit', '')}"
+    noun, unit = attrs.get("noun", ""), attrs.get("unit", "")
+    if noun in TARGET_NOUNS:
+        return f"{sign}{value} {TARGET_NOUNS[noun]}"
+    unit_en = UNITS.get(unit, unit)
+    head = f"{sign}{value}" + (f" {unit_en}" if unit_en else "")
+    return f"{head} ({noun})" if noun else head
 
 
-def _targets(tags: list[Mapping[str, Any]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(clean(format_target(str(t["value"]), _attrs(t)), 60)
-                               for t in tags if t.get("field") == "target" and t.get("value")))
+def _targets(tags: list[Mapping[str, Any]], kind: str) -> tuple[str, ...]:
+    """Goals (kind "goal") or counts ("count"); a tag from before the tagger told them apart counts as a goal."""
+    return tuple(dict.fromkeys(clean(format_target(str(t["value"]), a), 60) for t in tags
+                               if t.get("field") == "target" and t.get("value")
+                               and ((a := _attrs(t)).get("kind", "goal") == kind)))
 
 
 def _missing(raw: Any) -> tuple[str, ...]:
@@ -320,7 +317,9 @@ def _item(row: Mapping[str, Any]) -> Item:
         places=_places(tags, provinces),
         issuers=issuers,
         hosts=_names(tags, "host"),
-        targets=_targets(tags),
+        targets=_targets(tags, "goal"),
+        counts=_targets(tags, "count"),
+        article_id=row.get("id") if isinstance(row.get("id"), int) else None,
         doc_number=clean(row.get("doc_number"), 80),
         evidence=clean(_evidence(row, evidence_tag), SNIPPET_MAX),
         fidelity_missing=_missing(row.get("fidelity_missing")),
@@ -335,73 +334,6 @@ def _evidence(row: Mapping[str, Any], tag: Mapping[str, Any] | None) -> str:
     if isinstance(start, int) and isinstance(end, int) and text[start:end] == tag.get("evidence"):
         return snippet(text, start, end)
     return str(tag.get("evidence") or "")
-
-
-def _group(announcements: Iterable[Item], labels: Mapping[str, str]) -> tuple[Group, ...]:
-    groups: dict[str, list[Item]] = {}
-    for item in announcements:
-        groups.setdefault(item.sectors[0] if item.sectors else "", []).append(item)
-    order = list(labels)  # the policy's own order of sectors; unknown ids after, "not stated" last
-    keys = sorted(groups, key=lambda k: (k == "", order.index(k) if k in order else len(order), k))
-    out = []
-    for key in keys:
-        # within a sector by province (stable: keeps the store's newest-first order inside a province)
-        items = sorted(groups[key], key=lambda i: (not i.provinces, i.provinces[0] if i.provinces else ""))
-        out.append(Group(labels.get(key, key) if key else NO_SECTOR, tuple(items)))
-    return tuple(out)
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(";") if v.strip()]  # the platform_announcements view joins with "; "
-    return [str(v) for v in value or ()]
-
-
-def announcement_key(row: Mapping[str, Any]) -> str:
-    """Identity of an announcement: its document number (文号) when it has one, so a ministry's notice and its reposts
-    count once; otherwise its URL."""
-    number = re.sub(r"\s+", "", str(row.get("doc_number") or ""))
-    if number:
-        return "doc:" + number.translate(str.maketrans("[]【】()（）", "〔〕〔〕〔〕〔〕"))
-    return "url:" + str(row.get("canonical_url") or row.get("url") or row.get("id"))
-
-
-def _sectors_provinces(row: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    if "sectors" in row or "provinces" in row:
-        return _as_list(row.get("sectors")), _as_list(row.get("provinces"))
-    tags = list(row.get("tags") or [])
-    return list(_values(tags, "sector")), list(_values(tags, "province"))
-
-
-def build_progress(all_announcements: Iterable[Mapping[str, Any]], period_rows: Iterable[Mapping[str, Any]] = (), *,
-                   target: int = PLATFORM_TARGET, target_year: int = TARGET_YEAR,
-                   sector_labels: Mapping[str, str] | None = None) -> Progress:
-    """Distinct announcements to date (the period's own announcements included even if the caller's list lacks them),
-    each counted once in total and once under every sector and province it names."""
-    seen: dict[str, tuple[set[str], set[str]]] = {}
-    period_keys: set[str] = set()
-    for row, in_period in [(r, False) for r in all_announcements] + [(r, True) for r in period_rows]:
-        if "is_platform_announcement" in row and not row.get("is_platform_announcement"):
-            continue
-        key = announcement_key(row)
-        sectors, provinces = _sectors_provinces(row)
-        got = seen.setdefault(key, (set(), set()))
-        got[0].update(sectors)
-        got[1].update(provinces)
-        if in_period:
-            period_keys.add(key)
-    by_sector: Counter[str] = Counter()
-    by_province: Counter[str] = Counter()
-    for sector_ids, province_names in seen.values():
-        by_sector.update({(sector_labels or {}).get(s, s) for s in sector_ids} or {NO_SECTOR})
-        by_province.update(province_names or {NO_PROVINCE})
-
-    def ranked(c: Counter[str], last: str) -> tuple[tuple[str, int], ...]:
-        return tuple(sorted(c.items(), key=lambda kv: (kv[0] == last, -kv[1], kv[0])))
-
-    return Progress(announcements=len(seen), target=target, target_year=target_year,
-                    by_sector=ranked(by_sector, NO_SECTOR), by_province=ranked(by_province, NO_PROVINCE),
-                    new_in_period=len(period_keys))
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -451,32 +383,51 @@ def _change(row: Mapping[str, Any]) -> Change:
     )
 
 
-def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, all_announcements: Iterable[Mapping[str, Any]] | None = None,
-                 sources: Iterable[Mapping[str, Any]] = (), changes: Iterable[Mapping[str, Any]] = (),
-                 failures: int = 0, attribution: str = "", sector_labels: Mapping[str, str] | None = None,
-                 platform_target: int = PLATFORM_TARGET, target_year: int = TARGET_YEAR) -> Digest:
+def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, sources: Iterable[Mapping[str, Any]] = (),
+                 changes: Iterable[Mapping[str, Any]] = (), failures: int = 0, attribution: str = "",
+                 sector_labels: Mapping[str, str] | None = None, events: Iterable[Mapping[str, Any]] = (),
+                 platforms: Iterable[Mapping[str, Any]] | None = None, steps: Iterable[Mapping[str, Any]] = (),
+                 period_start: str = "", platform_target: int = PLATFORM_TARGET, target_year: int = TARGET_YEAR,
+                 chart: bool = True) -> Digest:
     """The digest of one day.
 
-    all_announcements: every platform announcement to date (None: no progress block); sources: source rows whose
-    status the caller decided (crawler.source_status); sector_labels: sector id → heading, in display order.
+    events: platform events of the period; platforms: the whole registry (None: no progress block and no chart);
+    steps: the programmes' steps; period_start: the period's start (UTC ISO), which tells new platforms from changed
+    ones; sources: source rows whose status the caller decided (crawler.source_status); sector_labels: sector id →
+    label, in display order.
     """
+    from .platforms import chart_panels, platform_lines, programme_progress
+
     labels = dict(sector_labels or {})
     rows = list(rows)
     items = [_item(r) for r in rows]
-    announcements = tuple(i for i in items if i.is_announcement)
-    groups = _group(announcements, labels)
-    progress = None
-    if all_announcements is not None:
-        progress = build_progress(all_announcements, [r for r in rows if r.get("is_platform_announcement")],
-                                  target=platform_target, target_year=target_year, sector_labels=labels)
+    english = {n.zh: (n.en, n.abbr) for i in items for n in i.issuers}
+    events = list(events)
+    lines = platform_lines(events, period_start, english)
+    policies = tuple(i for i in items if i.is_policy)
+    # an article whose news is a platform line is shown there, through its evidence and link
+    told = {int(e["article_id"]) for e in events} | {i.article_id for i in policies}
+    relevant = tuple(i for i in items if (i.is_announcement or i.mentions_platform) and i.article_id not in told)
+    programme, png, alt = None, None, ""
+    if platforms is not None:
+        platforms = list(platforms)
+        programme = programme_progress(platforms, steps, target=platform_target, target_year=target_year,
+                                       sector_labels=labels)
+        if chart and platforms:
+            from .chart import alt_text, chart_png
+
+            panels = chart_panels(platforms, labels)
+            png, alt = chart_png(panels), alt_text(panels)
     return Digest(
         day=day,
-        # the announcements in the order they are shown (group by group)
-        announcements=tuple(i for g in groups for i in g.items),
-        relevant=tuple(i for i in items if not i.is_announcement and i.mentions_platform),
+        announcements=tuple(i for i in items if i.is_announcement),
+        relevant=relevant,
         others=tuple(i for i in items if not i.is_announcement and not i.mentions_platform),
-        groups=groups,
-        progress=progress,
+        platforms=lines,
+        policies=policies,
+        programme=programme,
+        chart_png=png,
+        chart_alt=alt,
         sources=tuple(source_health(s) for s in sources),
         changes=tuple(_change(c) for c in changes),
         failures=failures,

@@ -48,8 +48,17 @@ def _env():
     return env
 
 
-def render_html(d: Digest) -> str:
-    return _env().get_template("digest.html.j2").render(d=d)
+CHART_CID = "chart@pilotwatch.digest"  # the e-mail's inline chart (send.build_message attaches it under this id)
+
+
+def chart_file(d: Digest) -> str:
+    return f"digest-{d.day}-chart.png"
+
+
+def render_html(d: Digest, chart_src: str = f"cid:{CHART_CID}") -> str:
+    """The HTML part; chart_src is where the chart image is: the e-mail's inline part, or the file beside a written
+    digest."""
+    return _env().get_template("digest.html.j2").render(d=d, chart_src=chart_src)
 
 
 def render_text(d: Digest) -> str:
@@ -65,9 +74,16 @@ def write_digest(d: Digest, out_dir: str | Path) -> tuple[Path, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     html_path, text_path = out / f"digest-{d.day}.html", out / f"digest-{d.day}.txt"
+    files: list[tuple[Path, str | bytes]] = [(html_path, render_html(d, chart_file(d) if d.chart_png else "")),
+                                             (text_path, render_text(d))]
+    if d.chart_png:
+        files.insert(0, (out / chart_file(d), d.chart_png))
     # Write then rename, so a killed run never leaves a half-written digest behind.
-    for path, content in ((html_path, render_html(d)), (text_path, render_text(d))):
+    for path, content in files:
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(content, encoding="utf-8")
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            tmp.write_text(content, encoding="utf-8")
         tmp.replace(path)
     return html_path, text_path

@@ -81,6 +81,11 @@ def build_message(digest: Digest, html: str, text: str, settings: SmtpSettings) 
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to a daily robot
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
+    if digest.chart_png:  # multipart/related inside the HTML alternative: shown inline, not as an attachment
+        from .render import CHART_CID
+
+        msg.get_payload()[1].add_related(digest.chart_png, "image", "png", cid=f"<{CHART_CID}>",
+                                         filename="platforms.png")
     return msg
 
 

@@ -182,8 +182,27 @@ def _noun_before(text: str, start: int) -> str:
     return last.payload
 
 
+# A goal is stated in the future (力争到2027年…20个以上, 计划培育…); anything else is a count of what exists (已服务企业
+# 36家, 确定43个平台). A deadline anywhere before the number makes the whole sentence a goal ("到2027年…累计服务企业
+# 300家以上"); otherwise the nearest marker before the number decides.
+_DEADLINE = re.compile(r"到\s*20\d\d\s*年|20\d\d\s*年(?:前|底前|末)|力争|争取|目标")
+_GOAL = re.compile(r"计划|预计|将|拟|培育|打造|建成|达到|突破|实现")
+_COUNT = re.compile(r"已|累计|共|目前|现有|拥有|完成|其中|确定|入选|公布")
+
+
+def _kind(text: str, start: int) -> str:
+    lo = max(text.rfind(c, 0, start) for c in "。；;！？!?\n") + 1
+    before = text[lo:start]
+    if _DEADLINE.search(before):
+        return "goal"
+    goal = max((m.end() for m in _GOAL.finditer(before)), default=-1)
+    count = max((m.end() for m in _COUNT.finditer(before)), default=-1)
+    return "goal" if goal > count else "count"
+
+
 def find_targets(text: str) -> list[Hit]:
-    """Counted quantities in normalised ``text``: value digits, attrs unit, bound, noun."""
+    """Counted quantities in normalised ``text``: value digits, attrs unit, bound, noun and kind ("goal" when the
+    sentence states it as a goal, else "count")."""
     out: list[Hit] = []
     prev: tuple[int, str, str] | None = None  # (end, unit, noun) of the previous quantity
     for m in _target_regex().finditer(text):
@@ -201,7 +220,8 @@ def find_targets(text: str) -> list[Hit]:
             continue
         value = _digits(v)
         bound = _bound(m)
-        out.append(Hit("target", value, start, end, (("unit", unit), ("bound", bound), ("noun", noun)),
+        out.append(Hit("target", value, start, end,
+                       (("unit", unit), ("bound", bound), ("noun", noun), ("kind", _kind(text, start))),
                        key=f"{value}|{unit}|{bound}|{noun}"))
         prev = (end, unit, noun)
     return out

@@ -46,7 +46,9 @@ def record_of(tagging: Tagging, record_id: Any = None) -> dict[str, Any]:
         "cities": [_place(t) for t in by["city"]],
         "hosts": [{"name": t.value, **dict(t.attrs)} for t in by["host"]],
         "issuers": [{"name": t.value, **dict(t.attrs)} for t in by["issuer"]],
-        "targets": [{"value": t.value, **dict(t.attrs)} for t in by["target"]],
+        # a goal (力争到2027年…20个以上) is a target; a count of what exists is kept apart (LABELS.md)
+        "targets": [{"value": t.value, **dict(t.attrs)} for t in by["target"] if t.attr("kind") != "count"],
+        "counts": [{"value": t.value, **dict(t.attrs)} for t in by["target"] if t.attr("kind") == "count"],
         "dates": [{"value": t.value, **dict(t.attrs)} for t in by["date"]],
         "money": [{"value": t.value, **dict(t.attrs)} for t in by["money"]],
         "places_mentioned": [_place(t) for t in by["place_mentioned"]],

@@ -119,6 +119,12 @@ class _Builder:
     places: list[Tag] = field(default_factory=list)
     row: bool = False  # a list row: its facts come from its cells only
     listed: tuple[str, str] | None = None  # (event, level) of the list notice that names it
+    scope: tuple[int, int] | None = None  # its share of a sentence that names several platforms (see _share)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Where its facts are: its sentence, or its share of it."""
+        return self.scope or self.mention.sentence
 
     def build(self, original: dict[str, str]) -> Platform:
         m = self.mention
@@ -171,6 +177,29 @@ def _row_builder(row: Row, norm: dict[str, str], original: dict[str, str], event
         b.sectors = [Tag("sector", v.sector, None, orig[v.start : v.end], "body", v.start, v.end)
                      for v in vote({"title": "", "body": only}, "zh") if bio]
     return b
+
+
+def _share(builders: list[_Builder], norm: dict[str, str]) -> None:
+    """Split a sentence that names several platforms ("A牵头建设的P1（无锡市）、B牵头建设的P2（上海市）") into one share
+    each: from the end of the previous platform (with the bracket right after it) to the end of this one's, the last
+    share running to the sentence's end. A host before its platform and a place in brackets after it stay with it."""
+    shared: dict[tuple[str, tuple[int, int]], list[_Builder]] = {}
+    for b in builders:
+        if not b.row:
+            shared.setdefault((b.mention.part, b.mention.sentence), []).append(b)
+    for (part, (s, e)), group in shared.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda b: b.mention.start)
+        text, lo = norm[part], s
+        for i, b in enumerate(group):
+            hi = b.mention.end
+            if hi < e and text[hi] in "（(":
+                close = min((j for j in (text.find("）", hi, hi + 40), text.find(")", hi, hi + 40)) if j != -1),
+                            default=-1)
+                hi = close + 1 if close != -1 else hi
+            b.scope = (lo, e if i == len(group) - 1 else hi)
+            lo = hi
 
 
 def _merge_bare(builders: list[_Builder]) -> list[_Builder]:
@@ -266,10 +295,11 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
             b = _Builder(m, original[part][m.name_start : m.end])
             by_name[name] = b
             builders.append(b)
+    _share(builders, norm)
     for b in builders:
         if b.row:
             continue
-        s, e = b.mention.sentence
+        s, e = b.span
         part = b.mention.part
         only = {"title": "", "body": ""}
         only[part] = _keep(masked[part], [(s, e)])
@@ -294,7 +324,7 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
             org = _containing(orgs[part], hit.start, hit.end)
             evidence = original[part][hit.start : hit.end]
             in_sentence = [b for b in builders if b.mention.part == part and not b.row
-                           and b.mention.sentence[0] <= hit.start < b.mention.sentence[1]]
+                           and b.span[0] <= hit.start < b.span[1]]
             outside_org = org is None or org.gov
             if outside_org and (in_sentence or is_announcement):
                 tags = _place_tags(hit, evidence, part)
@@ -333,8 +363,7 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
             continue
         if any(a <= t.start < b for a, b in in_rows) and t.part == "body":
             continue  # a row's hosts are its cells'
-        near = [b for b in builders if b.mention.part == t.part and not b.row
-                and b.mention.sentence[0] <= t.start < b.mention.sentence[1]]
+        near = [b for b in builders if b.mention.part == t.part and not b.row and b.span[0] <= t.start < b.span[1]]
         # a host outside every platform's sentence belongs to the article's one platform, if it has only one
         for b in near or (builders if len(builders) == 1 else []):
             b.hosts.append(t)

@@ -16,6 +16,7 @@ import click
 from extract.model import SECTOR_LABELS  # the tagger's vocabulary: a plain dict, no NLP data loads
 
 from .config import SECRET_SMTP_PASSWORD, Config, ConfigError, load_config
+from .platforms_cli import platforms
 
 log = logging.getLogger("pilotwatch")
 
@@ -563,6 +564,9 @@ def digest_cmd(ctx: click.Context, day, db: str | None, out_dir: str | None, sen
                            + (f"; refused: {', '.join(result.refused)}" if result.refused else ""))
     finally:
         store.close()
+
+
+cli.add_command(platforms)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -185,12 +185,11 @@ def day_bounds_utc(day: date, tz: ZoneInfo) -> tuple[str, str]:
 def make_digest(store: Store, day: date, tz: ZoneInfo, *, now: datetime | None = None) -> digest.Digest:
     start, end = day_bounds_utc(day, tz)
     at = now or datetime.now(UTC)
-    to_date = [r for r in store.export_rows(announcements_only=True) if r["first_seen_at"] < end]
     return digest.build_digest(day.isoformat(), store.articles_first_seen_between(start, end),
-                               all_announcements=to_date, sources=source_rows(store.source_health(), at),
-                               changes=store.changes_between(start, end),
+                               sources=source_rows(store.source_health(), at), changes=store.changes_between(start, end),
                                failures=store.count_failures_between(start, end), attribution=CEDICT_ATTRIBUTION,
-                               sector_labels=extract.SECTOR_LABELS)
+                               sector_labels=extract.SECTOR_LABELS, events=store.platform_events_seen_between(start, end),
+                               platforms=store.platform_rows(), steps=store.programme_steps(), period_start=start)
 
 
 def write_digest(store: Store, day: date, tz: ZoneInfo, out_dir: Path, *, now: datetime | None = None
@@ -199,7 +198,7 @@ def write_digest(store: Store, day: date, tz: ZoneInfo, out_dir: Path, *, now: d
     paths = digest.write_digest(d, out_dir)
     start, end = day_bounds_utc(day, tz)
     store.record_digest(day=d.day, period_start=start, period_end=end, html_path=str(paths[0]),
-                        text_path=str(paths[1]), items=len(d.announcements) + d.other_count,
+                        text_path=str(paths[1]), items=len(d.platforms) + len(d.policies) + d.other_count,
                         announcements=len(d.announcements))
     return paths
 

@@ -147,13 +147,17 @@ def _flat(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ("; ".join(row[k]) if isinstance(row.get(k), list) else row.get(k)) for k in EXPORT_FIELDS}
 
 
+CSV_BOM = "\ufeff"  # Excel reads a CSV file as UTF-8 only when it starts with one (else Chinese comes out garbled)
+
+
 def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The export as CSV, starting with a UTF-8 BOM (read it back with encoding="utf-8-sig")."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow(_flat(row))
-    return out.getvalue()
+    return CSV_BOM + out.getvalue()
 
 
 def to_jsonl(rows: Iterable[Mapping[str, Any]]) -> str:

@@ -132,6 +132,7 @@ class Platform:
     level: str
     status: str  # the furthest event (STATUS_RANK), or "not_a_platform" when a curator rejected it
     first_seen_at: str
+    first_event_at: str  # the date of its earliest event
     last_event: str
     last_event_at: str
     listed: tuple[str, ...]  # levels of the official lists it is on
@@ -397,6 +398,7 @@ def _platform(c: _Cluster, name: str | None, rejected: bool) -> Platform:
         level=max((r.level for r in records), key=lambda v: LEVEL_RANK.get(v, 0)),
         status="not_a_platform" if rejected else status,
         first_seen_at=min(r.first_seen_at for r in records),
+        first_event_at=events[0].record.date,
         last_event=last.event,
         last_event_at=last.date,
         listed=tuple(sorted({r.level for r in records if r.event == "listed"}, key=lambda v: -LEVEL_RANK.get(v, 0))),

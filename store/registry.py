@@ -11,7 +11,7 @@ from typing import Any
 
 OVERRIDE_ACTIONS = ("merge", "split", "rename", "reject")
 _PLATFORM_COLUMNS = ("name", "hosts", "hosts_en", "sectors", "province", "province_code", "city", "city_code", "county",
-                     "county_code", "level", "status", "listed", "first_seen_at", "last_event", "last_event_at",
+                     "county_code", "level", "status", "listed", "first_seen_at", "first_event_at", "last_event", "last_event_at",
                      "events")
 _JSON = ("hosts", "hosts_en", "sectors", "listed")
 # an article's issuers, joined by U+001F (names may hold commas)

@@ -362,6 +362,7 @@ def m008_platform_registry(db: Database) -> None:
             status TEXT NOT NULL,
             listed TEXT NOT NULL DEFAULT '[]',
             first_seen_at TEXT NOT NULL,
+            first_event_at TEXT,
             last_event TEXT,
             last_event_at TEXT,
             events INTEGER NOT NULL DEFAULT 0,

@@ -12,7 +12,6 @@ from pilotwatch.health import source_rows
 
 # the pipeline passes the tagger's sector vocabulary in; so do these tests
 build_digest = partial(digest.build_digest, sector_labels=SECTOR_LABELS)
-build_progress = partial(digest.build_progress, sector_labels=SECTOR_LABELS)
 
 
 def row(**kw):
@@ -27,18 +26,18 @@ def row(**kw):
     return base
 
 
-def test_announcements_grouped_and_others_listed():
+def test_policies_have_their_own_section_and_others_are_listed():
     d = build_digest("2025-12-22", [row(), row(id=2, url="https://www.ndrc.gov.cn/x.html", is_platform_announcement=0,
                                              title_en="Winter energy supply", tags=[])])
-    assert len(d.announcements) == 1 and len(d.others) == 1
-    assert d.groups[0][0] == "Enzymes" and d.announcements[0].provinces == ("Tianjin",)
+    assert len(d.policies) == 1 and len(d.others) == 1 and d.policies[0].provinces == ("Tianjin",)
     html = render_html(d)
     assert "Notice on the first list" in html and 'href="https://www.gov.cn/zhengce' in html
-    assert ">gloss<" in html and "missing in English: 43" in html and "酶制剂" in html
+    assert ">gloss<" in html and "missing in English: 43" in html
     text = render_text(d)
-    # the text part names the place on its own line (the sector is the group heading); the subject counts "items"
-    assert "[gloss]" in text and "-- Enzymes --" in text and "Place: Tianjin" in text and "Winter energy supply" in text
-    assert d.subject == "PilotWatch 2025-12-22: 1 platform announcement, 1 other item"
+    # a policy is listed once, with its scope, never under one sector's heading
+    assert "== Policies, calls and lists ==" in text and "Scope: Enzymes" in text and "-- Enzymes --" not in text
+    assert "Place: Tianjin" in text and "[gloss]" in text and "Winter energy supply" in text
+    assert d.subject == "PilotWatch 2025-12-22: 0 platforms with news (0 new), 1 policy, 1 other item"
 
 
 def test_crawled_markup_is_inert():
@@ -65,7 +64,7 @@ def test_evidence_is_the_sentence_around_the_tag():
     tag = {"field": "sector", "value": "food_additives", "evidence": "食品及添加剂", "part": "body", "start": start,
            "end": start + 6}
     d = build_digest("2025-12-22", [row(body_zh=body, tags=[tag])])
-    assert d.announcements[0].evidence == "面向食品及添加剂、生物医药等领域建设中试平台；"
+    assert d.policies[0].evidence == "面向食品及添加剂、生物医药等领域建设中试平台；"
 
 
 # --- grouping, entities, progress, footer ---------------------------------------------------------------------------
@@ -83,22 +82,6 @@ def ann(i, sectors, province=None, **kw):
     return row(id=i, url=f"https://www.gov.cn/{i}.htm", doc_number=None, title_en=f"Announcement {i}", tags=tags, **kw)
 
 
-def test_grouped_by_first_sector_ordered_by_province_listing_other_sectors():
-    rows = [ann(1, ["biopharma"], "Shandong"), ann(2, ["enzymes", "biopharma"], "Tianjin"),
-            ann(3, ["biopharma", "cosmetics"], "Beijing"), ann(4, [], "Anhui"), ann(5, ["biopharma"])]
-    d = build_digest("2025-12-22", rows)
-    assert [g.label for g in d.groups] == ["Biopharma", "Enzymes", "Sector not stated"]
-    biopharma = d.groups[0].items
-    # by province; an announcement without one last
-    assert [i.title_en for i in biopharma] == ["Announcement 3", "Announcement 1", "Announcement 5"]
-    assert biopharma[0].other_sectors == ("cosmetics",) and d.groups[1].items[0].other_sectors == ("biopharma",)
-    assert [i.title_en for i in d.announcements] == [i.title_en for g in d.groups for i in g.items]
-    html, text = render_html(d), render_text(d)
-    assert html.index("<h3>Biopharma</h3>") < html.index("<h3>Enzymes</h3>") < html.index("<h3>Sector not stated</h3>")
-    assert "Also: Cosmetics" in text and "Also: Biopharma" in text
-    assert d.subject == "PilotWatch 2025-12-22: 5 platform announcements, 0 other items"
-
-
 def test_announcement_details_issuer_hosts_places_targets():
     tags = [tag("sector", "enzymes", "酶制剂"), tag("province", "Jiangsu", "江苏省"),
             tag("city", "Wuxi", "无锡市", province="Jiangsu"), tag("province", "Tianjin", "天津市"),
@@ -106,79 +89,118 @@ def test_announcement_details_issuer_hosts_places_targets():
                 abbr="MIIT"),
             tag("host", "江南大学", "江南大学", name_en="Jiangnan University", type="university"),
             tag("host", "某某生物科技有限公司", "某某生物科技有限公司"),
-            tag("target", "20", "20个以上平台", unit="个", bound="ge", noun="平台"),
-            tag("target", "5", "5种菌株", unit="种", bound="eq", noun="菌株"),
-            tag("target", "200", "约200家", unit="家", bound="approx", noun="")]
-    item = build_digest("2025-12-22", [row(tags=tags)]).announcements[0]
+            tag("target", "20", "20个以上平台", unit="个", bound="ge", noun="平台", kind="goal"),
+            tag("target", "5", "5种菌株", unit="种", bound="eq", noun="菌株", kind="goal"),
+            tag("target", "200", "约200家", unit="家", bound="approx", noun="", kind="goal"),
+            tag("target", "5", "5个中试车间", unit="个", bound="eq", noun="车间", kind="count"),
+            tag("target", "43", "43个平台", unit="个", bound="eq", noun="平台", kind="count")]
+    item = build_digest("2025-12-22", [row(tags=tags)]).policies[0]
     assert item.issuers[0].label == "Ministry of Industry and Information Technology (MIIT) · 工业和信息化部"
     assert [h.label for h in item.hosts] == ["Jiangnan University · 江南大学", "某某生物科技有限公司"]
     assert item.places == ("Wuxi, Jiangsu", "Tianjin")
-    assert item.targets == ("≥20 platforms", "5 strains", "≈200家")
+    # goals and plain counts apart, units in English (an unknown noun keeps its Chinese in brackets)
+    assert item.targets == ("≥20 platforms", "5 strains", "≈200 organisations")
+    assert item.counts == ("5 (车间)", "43 platforms")
     text = render_text(build_digest("2025-12-22", [row(tags=tags)]))
     assert "Issuer: Ministry of Industry and Information Technology (MIIT) · 工业和信息化部" in text
-    assert "Hosts: Jiangnan University · 江南大学; 某某生物科技有限公司" in text
-    assert "Places: Wuxi, Jiangsu; Tianjin" in text and "Targets: ≥20 platforms, 5 strains, ≈200家" in text
+    # hosts belong to platforms (their own lines), not to the policy that names them
+    assert "Hosts:" not in text
+    assert "Places: Wuxi, Jiangsu; Tianjin" in text and "Goals: ≥20 platforms, 5 strains, ≈200 organisations" in text
+    assert "Figures reported: 5 (车间), 43 platforms" in text
     # without an issuer tag, the page's own issuer field is shown
-    assert build_digest("2025-12-22", [row()]).announcements[0].issuers[0].label == "工业和信息化部"
+    assert build_digest("2025-12-22", [row()]).policies[0].issuers[0].label == "工业和信息化部"
     # attrs as a dict (not yet stored) read the same as the stored JSON
     dict_tags = [{**t, "attrs": json.loads(t["attrs"])} for t in tags]
-    assert build_digest("2025-12-22", [row(tags=dict_tags)]).announcements[0] == item
+    assert build_digest("2025-12-22", [row(tags=dict_tags)]).policies[0] == item
 
 
 def test_relevant_articles_then_collapsed_other_items():
     rows = [row(), row(id=2, url="https://www.news.cn/a/c.html", is_platform_announcement=0, mentions_pilot_platform=1,
-                       title_en="Pilot platform opens in Jinan", tags=[]),
+                       title_en="Pilot platform opens in Jinan", tags=[], issuer_zh=None),
             row(id=3, url="https://www.ndrc.gov.cn/x.html", is_platform_announcement=0, mentions_pilot_platform=0,
                 title_en="Winter energy supply", tags=[])]
     d = build_digest("2025-12-22", rows)
     assert [i.title_en for i in d.relevant] == ["Pilot platform opens in Jinan"]
     assert [i.title_en for i in d.others] == ["Winter energy supply"]
-    assert d.subject == "PilotWatch 2025-12-22: 1 platform announcement, 2 other items"
     html, text = render_html(d), render_text(d)
-    assert html.index("Platform announcements") < html.index("Other relevant articles") < html.index("Other new items")
+    assert html.index("Policies, calls and lists") < html.index("Other relevant articles") < html.index("Other new items")
     assert "- Winter energy supply [gloss] | gov.cn | https://www.ndrc.gov.cn/x.html" in text
 
 
-def test_progress_counts_distinct_announcements_by_sector_and_province():
-    to_date = [
-        {"id": 1, "url": "https://www.miit.gov.cn/1.html", "doc_number": "工信厅消费〔2025〕12号",
-         "sectors": ["enzymes", "biopharma"], "provinces": ["Jiangsu"]},
-        # a repost of the same notice (same 文号, other brackets and spacing): counted once
-        {"id": 2, "url": "https://www.gov.cn/2.htm", "doc_number": "工信厅消费[2025] 12号", "sectors": ["enzymes"],
-         "provinces": ["Jiangsu"]},
-        {"id": 3, "url": "https://www.news.cn/3/c.html", "doc_number": None, "sectors": "energy; chemicals",
-         "provinces": "Shandong"},  # the platform_announcements view joins with "; "
-        {"id": 4, "url": "https://www.news.cn/4/c.html", "sectors": [], "provinces": []},
-    ]
-    today = [ann(5, ["enzymes"], "Tianjin"), ann(6, ["cosmetics"], "Shandong")]
-    today[1]["url"] = "https://www.news.cn/4/c.html"  # already in the list: not counted twice
-    d = build_digest("2025-12-22", today, all_announcements=to_date)
-    p = d.progress
-    assert (p.announcements, p.target, p.target_year, p.new_in_period, p.percent) == (4, 20, 2027, 2, 20)
-    assert dict(p.by_sector) == {"Enzymes": 2, "Biopharma": 1, "Energy": 1, "Chemicals": 1, "Cosmetics": 1}
-    assert dict(p.by_province) == {"Jiangsu": 1, "Shandong": 2, "Tianjin": 1}
-    assert p.by_province[0] == ("Shandong", 2)
+def platform(pid, hosts, sectors, province, city, listed=("national",), status="listed", **kw):
+    return {"id": pid, "key": f"k{pid}", "name": f"平台{pid}", "hosts": json.dumps(hosts, ensure_ascii=False),
+            "hosts_en": json.dumps(kw.pop("hosts_en", [""] * len(hosts))), "sectors": json.dumps(sectors),
+            "province": province, "city": city, "listed": json.dumps(list(listed)), "status": status,
+            "first_seen_at": "2025-12-22T01:00:00+00:00", "first_event_at": kw.pop("first", "2025-12-22"), **kw}
+
+
+def event(pid, event_, *, article=1, seen="2025-12-22T02:00:00+00:00", platform_seen="2025-12-22T01:00:00+00:00", **kw):
+    p = platform(pid, kw.pop("hosts", ["江南大学"]), kw.pop("sectors", ["food_additives"]), "Jiangsu", "Wuxi",
+                 hosts_en=kw.pop("hosts_en", ["Jiangnan University"]))
+    return {**p, "platform_id": pid, "article_id": article, "event": event_, "level": kw.pop("level", "national"),
+            "date": kw.pop("date", "2025-12-22"), "evidence": kw.pop("evidence", "江南大学牵头建设的食品平台（江苏省无锡市）"),
+            "evidence_en": kw.pop("evidence_en", "The food platform led by Jiangnan University (Wuxi, Jiangsu)"),
+            "url": "https://www.gov.cn/1.htm", "part": "body", "first_seen_at": seen,
+            "platform_first_seen_at": platform_seen, "issuers": "工业和信息化部\x1f国家发展改革委",
+            "translation_engine": "gloss", **kw}
+
+
+def test_one_line_per_platform_new_first_with_host_sector_place_event_issuer_and_evidence():
+    events = [event(1, "listed", id=1),
+              event(2, "opened", id=2, hosts=["华中农业大学"], hosts_en=[""], sectors=["enzymes"],
+                    platform_seen="2025-12-01T00:00:00+00:00"),
+              event(1, "mentioned", id=3)]  # a second event of platform 1 in the period: one line, the furthest
+    issuer = tag("issuer", "工业和信息化部", name_en="Ministry of Industry and Information Technology", abbr="MIIT")
+    d = build_digest("2025-12-22", [row(tags=[issuer])], events=events, period_start="2025-12-22T00:00:00+00:00")
+    assert [(p.id, p.new, p.event) for p in d.platforms] == [(1, True, "listed"), (2, False, "opened")]
+    line = d.platforms[0]
+    assert line.place == "Wuxi, Jiangsu" and line.hosts[0].label == "Jiangnan University · 江南大学"
+    assert line.issuers[0].label == "Ministry of Industry and Information Technology (MIIT) · 工业和信息化部"
+    text = render_text(d)
+    assert ("* [new] Jiangnan University · 江南大学 · Food & additives · Wuxi, Jiangsu · on the list (national) · "
+            "Ministry of Industry and Information Technology (MIIT) · 工业和信息化部; 国家发展改革委") in text
+    assert "English: The food platform led by Jiangnan University (Wuxi, Jiangsu) [gloss]" in text
+    assert "[update] 华中农业大学 · Enzymes" in text
+    assert text.index("Platforms: new and changed") < text.index("Policies, calls and lists")
+    assert d.subject == "PilotWatch 2025-12-22: 2 platforms with news (1 new), 1 policy, 0 other items"
+
+
+def test_progress_counts_listed_platforms_never_announcements():
+    platforms = [platform(1, ["江南大学"], ["food_additives"], "Jiangsu", "Wuxi"),
+                 platform(2, ["天津工生所"], ["enzymes", "chemicals"], "Tianjin", "Tianjin", status="opened"),
+                 platform(3, ["齐鲁工业大学"], ["chemicals"], "Shandong", "Jinan", listed=("provincial",)),
+                 platform(4, ["某公司"], [], "Shandong", "Qingdao", listed=()),
+                 platform(5, ["被否"], ["enzymes"], "Hubei", "Wuhan", status="not_a_platform")]
+    steps = [{"programme": "national", "step": "called", "date": "2025-06-11", "evidence": "通知", "articles": 2},
+             {"programme": "national", "step": "listed", "date": "2025-12-22", "evidence": "名单", "articles": 1},
+             {"programme": "provincial:370000", "province": "Shandong", "step": "listed", "date": "2025-12-19",
+              "evidence": "名单", "articles": 1}]
+    # an announcement naming 43 platforms is one article, not 43 platforms: only listed platforms count
+    d = build_digest("2025-12-22", [row()], platforms=platforms, steps=steps, chart=False)
+    p = d.programme
+    assert (p.listed, p.target, p.target_year, p.percent, p.opened, p.tracked) == (2, 20, 2027, 10, 1, 4)
+    assert dict(p.by_sector) == {"Food & additives": 1, "Enzymes": 1, "Chemicals": 1}
+    assert dict(p.by_province) == {"Jiangsu": 1, "Tianjin": 1}
+    assert p.provincial == (("Shandong", 1, "2025-12-19"),)
+    assert [(s.label, s.date) for s in p.steps] == [("Call", "2025-06-11"), ("List", "2025-12-22")]
     text, html = render_text(d), render_html(d)
-    assert "== Progress toward the 2027 targets ==" in text
-    assert "4 platform announcements so far, against the target of at least 20 pilot-scale platforms by 2027 (20%)" in text
-    assert "not verified platforms" in text and "not verified platforms" in html
-    assert "By province: Shandong 2, Jiangsu 1, Tianjin 1" in text
-    # nothing stated: counted under "not stated", listed last
-    p2 = build_progress([{"url": "https://x.cn/1", "sectors": [], "provinces": []},
-                         {"url": "https://x.cn/2", "sectors": ["energy"], "provinces": ["Hubei"]}])
-    assert p2.by_sector == (("Energy", 1), ("Sector not stated", 1))
-    assert p2.by_province == (("Hubei", 1), ("Province not stated", 1))
-    # rows with tags (as articles_first_seen_between returns them) count the same way
-    assert build_progress([ann(7, ["energy"], "Hubei")]).by_sector == (("Energy", 1),)
-    # no list passed: no progress block
-    assert build_digest("2025-12-22", today).progress is None
-    assert "Progress toward" not in render_text(build_digest("2025-12-22", today))
+    assert "2 platforms on the national list, against the target of at least 20 by 2027 (10%); 1 reported open" in text
+    assert "National programme: Call 2025-06-11 -> List 2025-12-22" in text
+    assert "Provincial lists: Shandong 1 (2025-12-19)" in text and "announcements are not counted" in text.lower()
+    assert "2 platforms on the national list" in " ".join(html.replace("<strong>", "").replace("</strong>", "").split())
+    # no registry passed: no progress block
+    assert build_digest("2025-12-22", [row()]).programme is None
 
 
-def test_progress_block_even_on_an_empty_day():
-    d = build_digest("2025-12-23", [], all_announcements=[])
-    assert d.progress.announcements == 0
-    assert "0 platform announcements so far" in render_text(d)
+def test_the_chart_goes_inline_in_the_mail_and_beside_the_file(tmp_path):
+    platforms = [platform(1, ["江南大学"], ["food_additives"], "Jiangsu", "Wuxi"),
+                 platform(2, ["天津工生所"], ["enzymes"], "Tianjin", "Tianjin", first="2026-01-05")]
+    d = build_digest("2025-12-22", [row()], platforms=platforms)
+    assert d.chart_png.startswith(b"\x89PNG") and "Jiangsu 1" in d.chart_alt and "2026-01 1" in d.chart_alt
+    html_path, _ = write_digest(d, tmp_path)
+    assert (tmp_path / "digest-2025-12-22-chart.png").read_bytes() == d.chart_png
+    assert 'src="digest-2025-12-22-chart.png"' in html_path.read_text(encoding="utf-8")
+    assert f'alt="{d.chart_alt.replace("&", "&amp;")}"' in render_html(d) and 'src="cid:chart@pilotwatch.digest"' in render_html(d)
 
 
 STORE_ROWS = [  # as store.source_health() returns them

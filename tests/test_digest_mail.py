@@ -25,7 +25,7 @@ def test_run_mails_the_digest_once(config, sample_hosts, tmp_path):
         assert report.digest_sent == 1 and "(mailed to 1)" in report.summary() and report.exit_code == 0
         assert len(handler.envelopes) == 1
         msg = email.message_from_bytes(handler.envelopes[0].content, policy=policy.default)
-        assert msg["Subject"].startswith("PilotWatch ") and "4 platform announcements" in msg["Subject"]
+        assert msg["Subject"].startswith("PilotWatch ") and "11 platforms with news (11 new), 4 policies" in msg["Subject"]
         assert msg["Message-ID"] and msg["Date"]
         types = [part.get_content_type() for part in msg.walk()]
         assert "text/plain" in types and "text/html" in types

@@ -212,7 +212,7 @@ def test_digest_parts_carry_nothing_xml_forbids(tmp_path):
            "title_zh": "标题\x1b[2J\x00\x0b\ud800\ufffe尾", "title_en": "Title\x07 \x1b]0;pwned\x07\udfff\uffff",
            "body_zh": "正文", "translation_engine": "gloss", "is_platform_announcement": 0,
            "mentions_pilot_platform": 0, "tags": []}
-    d = build_digest("2025-12-22", [row], all_announcements=[], attribution="CC-CEDICT (CC BY-SA 4.0)", sources=[])
+    d = build_digest("2025-12-22", [row], platforms=[], attribution="CC-CEDICT (CC BY-SA 4.0)", sources=[])
     for part in render(d):
         assert "]0;pwned" in part
         assert not [c for c in part if ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF

@@ -95,7 +95,7 @@ def sample_digest():
          "title_en": "Winter energy supply", "translation_engine": "gloss", "is_platform_announcement": 0,
          "mentions_pilot_platform": 0, "tags": []},
     ]
-    return build_digest("2025-12-22", rows, all_announcements=[], attribution="CC-CEDICT (CC BY-SA 4.0)",
+    return build_digest("2025-12-22", rows, platforms=[], attribution="CC-CEDICT (CC BY-SA 4.0)",
                         sources=[{"name": "miit", "label": "MIIT", "last_ok_at": "2025-12-22T01:00:00+00:00",
                                   "status": "ok"}])
 
@@ -118,7 +118,7 @@ def test_digest_is_delivered_as_multipart_alternative(smtp_server):
     msg = received(handler)
     assert msg.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
-    assert msg["Subject"] == "PilotWatch 2025-12-22: 1 platform announcement, 2 other items"
+    assert msg["Subject"] == "PilotWatch 2025-12-22: 0 platforms with news (0 new), 0 policies, 3 other items"
     assert re.fullmatch(r"<[^@>\s]+@example\.org>", msg["Message-ID"]) and msg["Message-ID"] == result.message_id
     assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
     assert msg["From"] == "PilotWatch <digest@example.org>" and "analyst@example.com" in msg["To"]
