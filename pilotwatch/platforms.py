@@ -12,6 +12,8 @@ import registry
 import translate
 from store import Store
 
+from .redact import redact
+
 log = logging.getLogger("pilotwatch")
 
 
@@ -75,22 +77,22 @@ def translate_evidence(store: Store, engine: translate.Translator) -> int:
 
 def update(store: Store, report: Any, engine: Callable[[], translate.Translator],
            gloss: Callable[[], translate.Translator]) -> None:
-    """The run's registry step: rebuild, then English for new evidence (by the configured engine, else the gloss).
-    A failure is recorded and the run goes on: the digest then shows the registry as the last good rebuild left it."""
+    """The run's registry step: rebuild, then English for new evidence (by the configured engine; the gloss when it
+    cannot load or fails). A failure is recorded, redacted, and the run goes on: the digest then shows the registry as
+    the last good rebuild left it, and untranslated evidence waits for the next run."""
     try:
         counts = rebuild_registry(store)
     except Exception as exc:  # recorded, never stops the run
         log.exception("platform registry not rebuilt")
-        store.record_failure(report.run_id, "registry", type(exc).__name__, str(exc)[:500])
+        store.record_failure(report.run_id, "registry", type(exc).__name__, redact(str(exc))[:500])
         report.registry_failed += 1
         return
     report.platforms, report.platforms_new = counts["platforms"], counts["new"]
-    try:
+    for make in (engine, gloss):
         try:
-            translator = engine()
-        except translate.TranslateError:
-            translator = gloss()
-        translate_evidence(store, translator)
-    except Exception as exc:  # the English of evidence waits for the next run
-        log.warning("evidence not translated: %s", exc)
-        store.record_failure(report.run_id, "translate", type(exc).__name__, f"platform evidence: {exc}"[:500])
+            translate_evidence(store, make())
+            return
+        except Exception as exc:  # the configured engine failed: the gloss gets the rest
+            log.warning("platform evidence not translated by this engine: %s", redact(str(exc)))
+            store.record_failure(report.run_id, "translate", type(exc).__name__,
+                                 redact(f"platform evidence: {exc}")[:500])

@@ -71,6 +71,9 @@ class Province(click.ParamType):
 
 # --- shared helpers (cli's config and store openers are imported when a command runs: cli imports this module) ---
 
+_GROUP_DB = "pilotwatch.platforms.db"
+
+
 def _db_option(f):
     return click.option("--db", help="SQLite file (config key db).")(f)
 
@@ -78,7 +81,7 @@ def _db_option(f):
 def _reader(ctx: click.Context, db: str | None):
     from .cli import _config, _open_reader
 
-    return _open_reader(_config(ctx, db=db))
+    return _open_reader(_config(ctx, db=db or ctx.meta.get(_GROUP_DB)))
 
 
 def _one_line(text: Any) -> str:
@@ -111,14 +114,13 @@ def platform_line(row: Mapping[str, Any]) -> str:
     return f"#{row['id']}  " + " · ".join(_one_line(p) for p in parts)
 
 
-def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> str:
     """The registry as CSV with a UTF-8 BOM (so Excel reads it as UTF-8): the table's columns, lists joined by "; "
     (hosts and hosts_en keep their order, an unknown English name is empty), and the Chinese names of the province
     and city beside the English ones."""
     from .research import CSV_BOM
 
-    rows = list(rows)
-    fields = [f for column in (rows[0] if rows else ()) for f in (column, CSV_CHINESE.get(column)) if f]
+    fields = [f for column in columns for f in (column, CSV_CHINESE.get(column)) if f]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
@@ -159,6 +161,7 @@ def platforms(ctx: click.Context, sector: str | None, province: tuple[str, str] 
         pilotwatch platforms show 3
     """
     if ctx.invoked_subcommand is not None:
+        ctx.meta[_GROUP_DB] = db  # `platforms --db X show 3` means X too
         return
     if as_json and as_csv:
         raise click.UsageError("--json and --csv exclude each other")
@@ -169,10 +172,11 @@ def platforms(ctx: click.Context, sector: str | None, province: tuple[str, str] 
         rows = store.platform_rows(sector=sector, province=province[1] if province else None, status=status,
                                    since=since.date().isoformat() if since else None,
                                    include_rejected=include_rejected)
+        columns = [r["name"] for r in store.query("SELECT name FROM pragma_table_info('platforms') ORDER BY cid")]
     finally:
         store.close()
     if as_csv:
-        click.echo(to_csv(rows), nl=False)
+        click.echo(to_csv(rows, columns), nl=False)
         return
     for row in rows:
         click.echo(json_line(row) if as_json else platform_line(row))
@@ -243,7 +247,7 @@ def _curating(ctx: click.Context, db: str | None) -> Iterator[Any]:
     from .cli import _config, _open_store
     from .lock import RunLocked, run_lock
 
-    config = _config(ctx, db=db)
+    config = _config(ctx, db=db or ctx.meta.get(_GROUP_DB))
     if not Path(config.db).exists():  # before the lock, which would make a folder and a lock file
         raise click.ClickException(f"database {config.db} does not exist (run `pilotwatch run` first)")
     try:

@@ -136,6 +136,11 @@ def test_csv_has_a_bom_and_english_beside_chinese(demo_db):
     assert two["hosts"].count("; ") == two["hosts_en"].count("; ") == 1  # the same order, unknown English empty
 
 
+def test_csv_of_nothing_is_its_header(demo_db):
+    empty = ok("--csv", "--since", "2030-01-01", db=demo_db).stdout_bytes
+    assert empty.startswith(BOM) and empty == ok("--csv", db=demo_db).stdout_bytes.split(b"\n", 1)[0] + b"\n"
+
+
 def test_json_and_csv_exclude_each_other(demo_db):
     r = invoke("--json", "--csv", db=demo_db)
     assert r.exit_code == 2 and "--json and --csv" in r.output
@@ -161,6 +166,8 @@ def test_show_gives_the_timeline_with_evidence_english_and_article(demo_db):
     for evidence, english, rule, url in events:
         assert evidence in r.stdout and english and english in r.stdout and f"rule {rule}" in r.stdout
         assert url in r.stdout
+    before_subcommand = CliRunner().invoke(cli, ["platforms", "--db", str(demo_db), "show", str(platform["id"])])
+    assert before_subcommand.exit_code == 0 and before_subcommand.stdout == r.stdout
     shown = json.loads(ok("show", str(platform["id"]), "--json", db=demo_db).stdout)
     assert shown["name"] == platform["name"] and len(shown["timeline"]) == len(events)
     assert {"date", "event", "level", "rule", "evidence", "evidence_en", "url", "title_zh", "article_id"} <= set(
