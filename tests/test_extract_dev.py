@@ -181,7 +181,16 @@ def test_scorer_counts_a_perfect_tagger_as_perfect():
 
 @pytest.fixture(scope="module")
 def measured():
-    return se.evaluate(se.select(ITEMS, "all"))["metrics"]
+    tag = se.default_tagger()
+
+    def quantities_as_targets(record):
+        # These self-written labels predate LABELS.md's split of goals (targets) from plain counts: here every
+        # counted quantity is a target, so the floor keeps guarding the quantity grammar itself. The real set
+        # (bench/score_extract.py) scores targets as goals only.
+        out = tag(record)
+        return {**out, "targets": [*out["targets"], *out.get("counts", [])]}
+
+    return se.evaluate(se.select(ITEMS, "all"), quantities_as_targets)["metrics"]
 
 
 @pytest.mark.parametrize("field", sorted(FLOORS))
