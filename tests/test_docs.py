@@ -68,5 +68,7 @@ def test_datasette_metadata_is_generated_from_this_readme():
     assert committed == build(README)
     tables = committed["databases"]["pilotwatch"]["tables"]
     assert {"articles", "tags", "sources", "documents", "digests"} <= set(tables)
-    assert set(committed["databases"]["pilotwatch"]["queries"]) >= {"announcements_by_province",
-                                                                   "announcements_by_sector", "new_this_week"}
+    # the common questions are asked of the platform registry, never of announcements counted as platforms
+    assert set(committed["databases"]["pilotwatch"]["queries"]) >= {
+        "hosts_by_sector", "national_list_by_province", "national_list_by_sector", "new_this_week", "programme_steps"}
+    assert {"platforms", "platform_events", "programme_steps", "platform_overrides"} <= set(tables)
