@@ -258,6 +258,7 @@ class _Index:
     def __init__(self) -> None:
         self.clusters: dict[int, _Cluster] = {}
         self.by: dict[tuple[str, ...], dict[int, _Cluster]] = {}
+        self.keys: set[str] = set()
 
     def _register(self, c: _Cluster, r: Record) -> None:
         for k in _index_keys(r):
@@ -265,6 +266,15 @@ class _Index:
 
     def new(self, r: Record, rule: str = "first") -> _Cluster:
         c = _Cluster(r, rule)
+        # two platforms whose oldest records look alike (a host's second platform kept apart as ambiguous) still
+        # need distinct keys; the suffix follows the order records are read in, so it is stable across rebuilds
+        n, key = 1, c.key
+        while key in self.keys:
+            n += 1
+            key = f"{c.key}#{n}"
+        c.key = key
+        c.events = [replace(e, key=key) for e in c.events]
+        self.keys.add(key)
         self.clusters[id(c)] = c
         self._register(c, r)
         return c

@@ -196,6 +196,10 @@ def test_a_host_with_two_platforms_keeps_them_apart():
     built = registry.build([food, enzyme, vague])
     assert len(built.platforms) == 3  # the vague record fits both: kept apart for a curator, never guessed
     assert [e.rule for p in built.platforms for e in p.events] == ["first", "first", "ambiguous"]
+    # a second vague record alike: its own platform again, under a key of its own
+    again = registry.build([food, enzyme, vague, replace(vague, article_id=5, first_seen_at="2026-05-01")])
+    keys = [p.key for p in again.platforms]
+    assert len(keys) == len(set(keys)) == 4 and keys[-1].endswith("#2")
     # a record naming another sector or another province never joins
     other = rec(4, "食品生物制造中试平台", ["江南大学"], ["food_additives"], ("Suzhou", "320500"), seen="2026-04-01")
     assert len(registry.build([food, other]).platforms) == 2
