@@ -220,6 +220,7 @@ class _Cluster:
         self.hosts: set[str] = set()
         self.sectors: set[str] = set()
         self.codes: Counter[str] = Counter()
+        self.by_article: dict[int, list[Record]] = {}
         self.add(record, rule)
 
     @property
@@ -228,6 +229,7 @@ class _Cluster:
 
     def add(self, record: Record, rule: str) -> None:
         self.events.append(Event(self.key, record, rule))
+        self.by_article.setdefault(record.article_id, []).append(record)
         self.hosts.update(record.host_names)
         self.sectors.update(record.sectors)
         if record.code:
@@ -294,7 +296,7 @@ class _Index:
     def matches(self, r: Record) -> tuple[str, list[_Cluster]]:
         """The first rule that finds platforms this record fits, and those platforms."""
         same_article = [c for c in self.by.get(("article", str(r.article_id)), {}).values()
-                        if any(_same_article(o, r) for o in c.records if o.article_id == r.article_id)]
+                        if any(_same_article(o, r) for o in c.by_article.get(r.article_id, ()))]
         tests = (
             ("same_article", same_article),
             ("same_host_sector_place", [c for h in r.host_names for c in self.by.get(("host", h), {}).values()]),
@@ -363,6 +365,7 @@ def _apply(clusters: list[_Cluster], overrides: Iterable[Override]) -> tuple[dic
                 unmatched.append(o)
                 continue
             c.events = [e for e in c.events if e.record.article_id != o.article_id]  # facts: see _platform
+            c.by_article.pop(o.article_id, None)
             new = _Cluster(out[0].record, "override_split")
             new.key = f"split:{c.key}:{o.article_id}"
             for e in out[1:]:
