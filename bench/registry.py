@@ -4,7 +4,7 @@
     .venv/bin/python bench/registry.py --sizes 500,1000 --repeats 3     # quicker
     .venv/bin/python bench/registry.py --profile 10000                  # cProfile of one rebuild at that size
 
-Articles are written like the demo's: national list notices (一 row per platform: host 牵头建设的 name（place）),
+Articles are written like the demo's: national list notices (one row per platform: host 牵头建设的 name（place）),
 provincial lists (在…领域，位于 city 的 name), openings (由 host 与 partner 共同建设的 … 正式启用), signings and passing
 mentions, about a fixed population of platforms (hosts from extract/data/institutions.tsv and invented companies,
 prefecture cities from cities.tsv, the nine sectors); 20 % are reposts (another site's copy of an earlier article:
@@ -81,7 +81,7 @@ def population(n: int, rnd: random.Random) -> list[dict[str, str]]:
     name; hosts recur (some run two platforms)."""
     provinces = {r["code"]: r["name"] for r in _tsv("provinces.tsv")}
     cities = [c for c in _tsv("cities.tsv") if c.get("kind") == "city" and c["province_code"] in provinces]
-    municipal = [code for code in ("110000", "120000", "310000", "500000")]
+    municipal = ["110000", "120000", "310000", "500000"]  # Beijing, Tianjin, Shanghai, Chongqing: no prefecture city
     institutions = [r["name"] for r in _tsv("institutions.tsv") if r["type"] in
                     ("university", "cas_institute", "research_institute", "company")]
     out = []

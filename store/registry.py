@@ -16,7 +16,7 @@ _PLATFORM_COLUMNS = ("name", "hosts", "hosts_en", "sectors", "province", "provin
 _JSON = ("hosts", "hosts_en", "sectors", "listed")
 # an article's issuers, joined by U+001F (names may hold commas)
 _ISSUERS = ("(SELECT group_concat(v, char(31)) FROM (SELECT DISTINCT i.value AS v FROM tags i "
-            "WHERE i.article_id = {article} AND i.field = 'issuer'))")
+            "WHERE i.article_id = {article} AND +i.field = 'issuer'))")  # + : use tags_article, not the field index
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
