@@ -387,12 +387,13 @@ def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, sources: Iterab
                  changes: Iterable[Mapping[str, Any]] = (), failures: int = 0, attribution: str = "",
                  sector_labels: Mapping[str, str] | None = None, events: Iterable[Mapping[str, Any]] = (),
                  platforms: Iterable[Mapping[str, Any]] | None = None, steps: Iterable[Mapping[str, Any]] = (),
-                 period_start: str = "", platform_target: int = PLATFORM_TARGET, target_year: int = TARGET_YEAR,
-                 chart: bool = True) -> Digest:
+                 period_start: str = "", event_rank: Mapping[str, int] | None = None,
+                 platform_target: int = PLATFORM_TARGET, target_year: int = TARGET_YEAR, chart: bool = True) -> Digest:
     """The digest of one day.
 
     events: platform events of the period; platforms: the whole registry (None: no progress block and no chart);
-    steps: the programmes' steps; period_start: the period's start (UTC ISO), which tells new platforms from changed
+    steps: the programmes' steps; event_rank: how far each event takes a platform (registry.STATUS_RANK);
+    period_start: the period's start (UTC ISO), which tells new platforms from changed
     ones; sources: source rows whose status the caller decided (crawler.source_status); sector_labels: sector id →
     label, in display order.
     """
@@ -403,7 +404,7 @@ def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, sources: Iterab
     items = [_item(r) for r in rows]
     english = {n.zh: (n.en, n.abbr) for i in items for n in i.issuers}
     events = list(events)
-    lines = platform_lines(events, period_start, english)
+    lines = platform_lines(events, period_start, english, event_rank)
     policies = tuple(i for i in items if i.is_policy)
     # an article whose news is a platform line is shown there, through its evidence and link
     told = {int(e["article_id"]) for e in events} | {i.article_id for i in policies}

@@ -18,8 +18,6 @@ from typing import Any
 
 from .build import NO_PROVINCE, NO_SECTOR, Name, clean
 
-STATUS_RANK = {"mentioned": 0, "planned": 1, "called": 1, "signed": 2, "construction": 3, "shortlisted": 4,
-               "listed": 5, "established": 6, "opened": 7}
 EVENT_LABELS = {"called": "call for applications", "shortlisted": "shortlisted (公示)", "listed": "on the list",
                 "established": "established", "opened": "opened", "construction": "under construction",
                 "signed": "signed", "planned": "planned", "mentioned": "mentioned"}
@@ -106,16 +104,19 @@ def _hosts(row: Mapping[str, Any]) -> tuple[Name, ...]:
 
 
 def platform_lines(events: Iterable[Mapping[str, Any]], period_start: str,
-                   issuer_names: Mapping[str, tuple[str, str]] | None = None) -> tuple[PlatformLine, ...]:
+                   issuer_names: Mapping[str, tuple[str, str]] | None = None,
+                   event_rank: Mapping[str, int] | None = None) -> tuple[PlatformLine, ...]:
     """One line per platform with events in the period: its furthest event this period (the latest among equals),
-    new platforms first, then by how far each has come. issuer_names: Chinese name → (English, abbreviation)."""
+    new platforms first, then by how far each has come. issuer_names: Chinese name → (English, abbreviation);
+    event_rank: how far each event takes a platform (the registry's, passed in by the pipeline)."""
+    rank = event_rank or {}
     by_platform: dict[int, list[Mapping[str, Any]]] = {}
     for e in events:
         by_platform.setdefault(int(e["platform_id"]), []).append(e)
     lines = []
     for pid, evs in by_platform.items():
         # among equals the article's own sentence reads better than a bare list row of an attachment
-        main = max(evs, key=lambda e: (STATUS_RANK.get(str(e.get("event")), 0), str(e.get("date") or ""),
+        main = max(evs, key=lambda e: (rank.get(str(e.get("event")), 0), str(e.get("date") or ""),
                                        not str(e.get("part") or "").startswith("attachment:"), -int(e.get("id") or 0)))
         issuers = tuple(Name(clean(i, 120), *(clean(x, 160) for x in (issuer_names or {}).get(i, ("", ""))))
                         for i in str(main.get("issuers") or "").split("\x1f") if i)
@@ -127,7 +128,7 @@ def platform_lines(events: Iterable[Mapping[str, Any]], period_start: str,
             url=str(main.get("url") or ""), date=clean(main.get("date"), 10), engine=clean(main.get("translation_engine"), 40),
             listed=tuple(_list(main.get("listed"))),
         ))
-    return tuple(sorted(lines, key=lambda p: (not p.new, -STATUS_RANK.get(p.event, 0), p.place, p.name)))
+    return tuple(sorted(lines, key=lambda p: (not p.new, -rank.get(p.event, 0), p.place, p.name)))
 
 
 def _ranked(c: Counter[str], last: str) -> tuple[tuple[str, int], ...]:

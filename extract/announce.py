@@ -37,7 +37,7 @@ from typing import Any
 
 from . import resources
 from .classify import classify
-from .lead import is_meta, strip_dateline
+from .lead import SENTENCE_END, is_meta, strip_dateline
 
 DEFAULT_THRESHOLD = 0.5
 MODEL_FILE = "announce_model.json"
@@ -89,7 +89,6 @@ STRUCTURAL: tuple[str, ...] = (
 NGRAM_PREFIXES = ("t", "l")  # headline, lead
 _PART_NAMES = {"t": "title_ngrams", "l": "lead_ngrams"}
 
-_SENTENCE_END = {"zh": re.compile(r"[。！？!?；;]"), "en": re.compile(r"[.!?;](?:\s|$)")}
 _SENTENCE_SPLIT = {"zh": re.compile(r"[。！？!?；;\n]+"), "en": re.compile(r"(?<=[.!?;])\s+|\n+")}
 _SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
@@ -210,7 +209,7 @@ def _prefix_end(line: str, squeezed_prefix: str) -> int:
 
 def _looks_like_headline(line: str, lang: str) -> bool:
     # an addressee line (各有关单位:) or a lead-in ending in a colon is not a headline
-    return len(line) <= _HEADLINE_CHARS[lang] and not _SENTENCE_END[lang].search(line) and line[-1] not in ":："
+    return len(line) <= _HEADLINE_CHARS[lang] and not SENTENCE_END[lang].search(line) and line[-1] not in ":："
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|"
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
 )
-_SENTENCE_END = {"zh": re.compile(r"[。！？!?；;]"), "en": re.compile(r"[.!?;](?:\s|$)")}
+SENTENCE_END = {"zh": re.compile(r"[。！？!?；;]"), "en": re.compile(r"[.!?;](?:\s|$)")}
 # A clause break: what a sentence has and a metadata line (source, date, byline) does not.
 _CLAUSE = {"zh": re.compile(r"[，,；;！!？?。]"), "en": re.compile(r"[;!?]|[,.]\s+[a-z]")}
 _SPACE = re.compile(r"\s+")
@@ -62,7 +62,7 @@ def is_meta(line: str, lang: str) -> bool:
     if dateline(line, lang) and not strip_dateline(line, lang).strip():
         return True
     # page furniture: "|", 新闻详情, 导读, Key points:
-    return len(_SPACE.sub("", line)) <= (6 if lang == "zh" else 12) and not _SENTENCE_END[lang].search(line)
+    return len(_SPACE.sub("", line)) <= (6 if lang == "zh" else 12) and not SENTENCE_END[lang].search(line)
 
 
 def dateline(line: str, lang: str) -> re.Match[str] | None:

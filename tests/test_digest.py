@@ -5,6 +5,7 @@ from functools import partial
 import pytest
 
 import digest
+import registry
 from digest import render_html, render_text, safe_url, write_digest
 from digest.build import TITLE_MAX, clean
 from extract import SECTOR_LABELS
@@ -151,7 +152,8 @@ def test_one_line_per_platform_new_first_with_host_sector_place_event_issuer_and
                     platform_seen="2025-12-01T00:00:00+00:00"),
               event(1, "mentioned", id=3)]  # a second event of platform 1 in the period: one line, the furthest
     issuer = tag("issuer", "工业和信息化部", name_en="Ministry of Industry and Information Technology", abbr="MIIT")
-    d = build_digest("2025-12-22", [row(tags=[issuer])], events=events, period_start="2025-12-22T00:00:00+00:00")
+    d = build_digest("2025-12-22", [row(tags=[issuer])], events=events, period_start="2025-12-22T00:00:00+00:00",
+                     event_rank=registry.STATUS_RANK)
     assert [(p.id, p.new, p.event) for p in d.platforms] == [(1, True, "listed"), (2, False, "opened")]
     line = d.platforms[0]
     assert line.place == "Wuxi, Jiangsu" and line.hosts[0].label == "Jiangnan University · 江南大学"
