@@ -140,8 +140,11 @@ def event_of(sentence: str, lang: str) -> str:
     return next((name for name, rx in _event_rx(lang) if rx.search(sentence)), "mentioned")
 
 
-def level_of(name: str, sentence: str, lang: str) -> str:
+def level_of(name: str, sentence: str, lang: str, *, sentence_level: str | None = None) -> str:
+    """The level the name states, else the sentence's (``sentence_level`` when the caller has it already)."""
     for text in (name, sentence):
+        if text is sentence and sentence_level is not None:
+            return sentence_level
         found = next((lvl for lvl, rx in _level_rx(lang) if rx.search(text)), None)
         if found:
             return found
@@ -155,12 +158,15 @@ def find_mentions(text: str, lang: str, part: str = "body") -> list[Mention]:
     for s, e in sentences(text, lang):
         sentence = text[s:e]
         process = [m.span() for m in rules.process.finditer(sentence)]
+        event = level = None  # the sentence's, read once however many platforms it names
         for m in rules.pilot.finditer(sentence):
             if any(a <= m.start() < b for a, b in process):
                 continue
             start, end = s + m.start(), s + m.end()
             name_start = _name_start(text, start, s, lang)
             name = text[name_start:end]
-            out.append(Mention(part, start, end, name_start, (s, e), event_of(sentence, lang),
-                               level_of(name, sentence, lang)))
+            if event is None:
+                event, level = event_of(sentence, lang), level_of("", sentence, lang)
+            out.append(Mention(part, start, end, name_start, (s, e), event,
+                               level_of(name, sentence, lang, sentence_level=level)))
     return out

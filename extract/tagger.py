@@ -35,6 +35,7 @@ MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
 _FIELD_ORDER = {"sector": 0, "province": 1, "city": 2, "place_mentioned": 3}
 _PART_ORDER = {"title": 0, "body": 1}
 # Bad input: longer text is tagged on its first MAX_CHARS characters (and flagged), binary junk is not tagged.
+MAX_PLATFORMS = 300  # platform records per item: far above a real list (the national one has 43), a bound on junk
 MAX_CHARS = 200_000
 _JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _OTHER_SCRIPT = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u0400-\u04ff\u0600-\u06ff\u0e00-\u0e7f]")
@@ -292,6 +293,8 @@ def _tag(title: str, body: str, *, published: str | None, threshold: float | Non
             name = m.name(norm[part])
             if name in by_name:
                 continue
+            if len(builders) >= MAX_PLATFORMS:
+                break  # a bound on the work one item costs: each platform's facts are read from its own share
             b = _Builder(m, original[part][m.name_start : m.end])
             by_name[name] = b
             builders.append(b)
