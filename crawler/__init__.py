@@ -21,11 +21,13 @@ from .fetch import (
 from .parse import PARSER_VERSION, Parsed, ParseError, normalize_date, parse_article, policy_key
 from .policy import (
     ATTACHMENT_ATTEMPTS,
+    BLOCKING_KINDS,
     HOPELESS_AFTER_RUNS,
     LASTING_KINDS,
     SourceStatus,
     attachment_given_up,
     backing_off,
+    block_scope,
     conditional_headers,
     edited,
     fragment_hash,
@@ -36,8 +38,8 @@ from .policy import (
     needs_fallback,
     read_again_later,
     recheck_cutoff,
+    scope_blocked,
     source_status,
-    stops_source,
     unchanged_page,
 )
 from .record import article_record
@@ -55,6 +57,6 @@ __all__ = [
     # crawl decisions (policy.py)
     "ATTACHMENT_ATTEMPTS", "HOPELESS_AFTER_RUNS", "LASTING_KINDS", "SourceStatus", "attachment_given_up",
     "backing_off", "conditional_headers", "edited", "fragment_hash", "host_delays", "is_lasting", "links_to_fetch",
-    "lists_outcome", "needs_fallback", "read_again_later", "recheck_cutoff", "source_status", "stops_source",
+    "lists_outcome", "needs_fallback", "read_again_later", "recheck_cutoff", "source_status", "block_scope", "scope_blocked", "BLOCKING_KINDS",
     "unchanged_page",
 ]

@@ -54,8 +54,11 @@ BLOCKED_STATUSES = frozenset({403, 412, 521})
 GONE_STATUSES = frozenset({404, 410})
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})  # not 304: a conditional GET's "unchanged" is an answer
-# Tokens of the JS cookie challenges Chinese government WAFs serve with a 200 (Jiasule, Aliyun, generic).
-_CHALLENGE_MARKERS = (b"__jsl_clearance", b"acw_sc__v2", b"_waf_", b"document.cookie")
+# Tokens of the JS cookie challenges and captcha walls WAFs serve with a 200: Jiasule, Aliyun, generic cookie setters,
+# Cloudflare, Tencent captcha, and the Chinese notices a 2026 crawler of these sites rejects (in UTF-8 and GBK bytes).
+_CHALLENGE_MARKERS = (b"__jsl_clearance", b"acw_sc__v2", b"_waf_", b"document.cookie", b"challenge-platform",
+                      b"/cdn-cgi/challenge", b"just a moment", b"captcha-container", b"ttgcaptcha",
+                      *(word.encode(codec) for word in ("安全验证", "访问验证", "访问过于频繁") for codec in ("utf-8", "gbk")))
 _CHALLENGE_MAX_BYTES = 16_384
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 §2.5: parse at least the first 500 KiB
 _INFLATE_STEP = 65_536  # most bytes a compressed body inflates to before the size cap is checked again

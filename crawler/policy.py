@@ -4,7 +4,7 @@ No I/O and no clock here (`now` is an argument), so every rule is tested with pl
 answer and records the outcome. The rules:
 
     backing_off        a source that sent an anti-bot answer is left alone until its back-off ends
-    stops_source       which fault on which host means "stop asking this source for the rest of the run"
+    block_scope        which path family an anti-bot answer closes for the back-off (not the whole host)
     lists_outcome      which lists serve (primary, fallback) and whether the source failed
     conditional_headers / fragment_hash   incremental list reads and re-checks
     links_to_fetch     deduplicated links not stored yet and not hopeless
@@ -17,6 +17,8 @@ answer and records the outcome. The rules:
 from __future__ import annotations
 
 import hashlib
+import re
+import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,8 +33,8 @@ from .fetch import host_of
 LASTING_KINDS = frozenset({"gone", "http", "parse", "too_large", "offsite", "robots", "redirects",
                            "too_slow", "too_big", "crashed"})
 HOPELESS_AFTER_RUNS = 3
-# Anti-bot answers ("blocked") and an active back-off ("backoff") on the source's own host end its crawl for the run.
-STOPPING_KINDS = frozenset({"blocked", "backoff"})
+# An anti-bot answer ("blocked") closes a path family for the back-off; asking there meanwhile fails as "backoff".
+BLOCKING_KINDS = frozenset({"blocked", "backoff"})
 STALE_AFTER = timedelta(days=3)  # a source with no successful crawl for this long is flagged stale
 
 
@@ -50,9 +52,33 @@ def backing_off(blocked_until: Any, now: datetime) -> bool:
     return until is not None and until > now
 
 
-def stops_source(kind: str, url: str, source_host: str) -> bool:
-    """An anti-bot answer from the source's own site stops the source; one from a fallback host does not."""
-    return kind in STOPPING_KINDS and host_of(url) == source_host
+_DATED = re.compile(r"\d{4}")
+
+
+def block_scope(url: str) -> str:
+    """The path family one anti-bot answer closes: the host and its leading directory names, at most two, up to the
+    first that is a date or an id (all digits, or a run of four). www.gov.cn/zhengce/zhengceku/202512/content_1.htm →
+    "www.gov.cn/zhengce/zhengceku"; /xxgk/zcfb/tz/ → "www.ndrc.gov.cn/xxgk/zcfb". A wall in front of robots.txt
+    closes the whole host: "<host>/*". WAFs guard paths (gov.cn answers 403 on its document library only), so one
+    403 on a fallback article no longer stops the lists beside it."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.netloc.lower()
+    if parts.path == "/robots.txt":
+        return f"{host}/*"
+    family = []
+    for name in parts.path.split("/")[1:-1]:
+        if not name or name.isdigit() or _DATED.search(name) or len(family) == 2:
+            break
+        family.append(name)
+    return "/".join([host, *family])
+
+
+def scope_blocked(url: str, scopes: Mapping[str, Any]) -> str | None:
+    """The back-off scope `url` falls in, if any: its own path family or its whole host."""
+    for scope in (block_scope(url), f"{host_of(url)}/*"):
+        if scope in scopes:
+            return scope
+    return None
 
 
 def is_lasting(kind: str) -> bool:

@@ -26,7 +26,7 @@ def article_record(parsed: Parsed, fetched: Fetched, decoded: Decoded, link: Lin
         "written_date": parsed.written_date,
         "source_name": parsed.source_name,
         "issuer_zh": parsed.issuer,
-        "doc_number": parsed.doc_number,
+        "doc_number": parsed.doc_number or link.doc_number or None,
         "etag": fetched.headers.get("etag"),
         "last_modified": fetched.headers.get("last-modified"),
     }

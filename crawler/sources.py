@@ -20,13 +20,15 @@ class SourceConfigError(ValueError):
 @dataclass(frozen=True)
 class ListSpec:
     url: str  # absolute
-    kind: str  # html | json | json_html
+    kind: str  # html | json | json_html | rss | atom
     name: str = ""  # shown in source health; defaults to the URL path
     select: str = "a"
     items: str = ""
     link: str = "url"
     title: str = "title"
     date: str = ""
+    doc_number: str = ""  # json: the row key holding the document's 文号
+    link_also: str = ""  # json: a path inside a row to more article URLs (Xinhua's linkUrls.*.linkUrl)
     fallback: bool = False  # read only when every primary list of the source failed
     # Links found here may live on another host (gov.cn's library carries MIIT/NDRC documents); such articles are
     # parsed with the rules of the source whose site they are on.
@@ -57,10 +59,22 @@ class Source:
     parse: ParseRules = field(default_factory=ParseRules)
     delay: float = 5.0
     official: bool = False  # a ministry/government site: its documents are re-checked for edits and withdrawals
+    # Other hosts whose article pages are this site's own (Xinhua's provincial channels, its old www.xinhuanet.com):
+    # {host: GB/T 2260 province code, or "" when the channel is not a province's}. Parsed with this source's rules.
+    article_hosts: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def host(self) -> str:
         return host_of(self.base)
+
+    @property
+    def site_hosts(self) -> frozenset[str]:
+        """The hosts whose article pages this source's `article_pattern` and parse rules are for."""
+        return frozenset({self.host, *self.article_hosts})
+
+    def region_hint(self, url: str) -> str | None:
+        """The province code of the channel an article URL is on (sd.news.cn → 370000), else None."""
+        return self.article_hosts.get(host_of(url)) or None
 
     @property
     def primary_lists(self) -> tuple[ListSpec, ...]:
@@ -73,7 +87,7 @@ class Source:
     @property
     def hosts(self) -> frozenset[str]:
         """The allow-list: the site itself, its list hosts and the hosts its lists point to."""
-        found = {self.host}
+        found = set(self.site_hosts)
         for lst in self.lists:
             found.add(host_of(lst.url))
             if lst.article_host:
@@ -82,9 +96,9 @@ class Source:
 
     def is_article(self, url: str, spec: ListSpec | None = None) -> bool:
         parts = urllib.parse.urlsplit(url)
-        host = (spec.article_host if spec and spec.article_host else self.host)
+        hosts = {spec.article_host} if spec and spec.article_host else self.site_hosts
         pattern = spec.article_pattern if spec and spec.article_pattern else self.article_pattern
-        return parts.netloc.lower() == host and re.search(pattern, parts.path) is not None
+        return parts.netloc.lower() in hosts and re.search(pattern, parts.path) is not None
 
     def rebased(self, hosts: Mapping[str, str]) -> Source:
         """The same source served elsewhere (the demo's localhost sample site): {real host: "http://127.0.0.1:port"}.
@@ -104,13 +118,15 @@ class Source:
             return host_of(hosts[host]) if host in hosts else host
 
         lists = tuple(replace(lst, url=move(lst.url), article_host=move_host(lst.article_host)) for lst in self.lists)
-        return replace(self, base=move(self.base).rstrip("/"), lists=lists)
+        article_hosts = {move_host(h): code for h, code in self.article_hosts.items()}
+        return replace(self, base=move(self.base).rstrip("/"), lists=lists, article_hosts=article_hosts)
 
 
-_SOURCE_KEYS = {"name", "label", "base", "article_pattern", "lists", "parse", "delay", "official"}
+_SOURCE_KEYS = {"name", "label", "base", "article_pattern", "lists", "parse", "delay", "official", "article_hosts"}
+_REGION_CODE = re.compile(r"^(?:\d{6})?$")
 _LIST_KEYS = {f for f in ListSpec.__dataclass_fields__}
 _PARSE_KEYS = {f for f in ParseRules.__dataclass_fields__}
-_KINDS = {"html", "json", "json_html"}
+_KINDS = {"html", "json", "json_html", "rss", "atom"}
 
 
 def default_sources_path() -> Path:
@@ -189,6 +205,13 @@ def _source(path: Path, index: int, raw: dict) -> Source:
         raise SourceConfigError(f"{where}: delay must be a number of seconds") from exc
     if not isinstance(raw.get("official", False), bool):
         raise SourceConfigError(f"{where}: official must be true or false")
+    article_hosts = raw.get("article_hosts", {})
+    if not isinstance(article_hosts, dict):
+        raise SourceConfigError(f"{where}: article_hosts must be a table of host = \"province code\"")
+    for host, code in article_hosts.items():
+        if not isinstance(code, str) or not _REGION_CODE.match(code) or host != host.lower() or "/" in host:
+            raise SourceConfigError(f"{where}: article_hosts: {host!r} = {code!r} must be a lower-case host and a "
+                                    "six-digit GB/T 2260 code or \"\"")
     return Source(
         name=str(raw["name"]),
         label=str(raw["label"]),
@@ -198,4 +221,5 @@ def _source(path: Path, index: int, raw: dict) -> Source:
         parse=ParseRules(**parse),
         delay=delay,
         official=raw.get("official", False),
+        article_hosts=dict(article_hosts),
     )

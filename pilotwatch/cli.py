@@ -179,19 +179,24 @@ def demo(ctx: click.Context, out: str, port: int) -> None:
         _execute(config, sources=local, mode="demo")
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.option("--db", help="SQLite file (config key db).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def sources(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """Show each source's health: last success, failures in a row, back-off, and every list's item counts.
 
-    A list that parses to zero items counts as a failure (a broken selector, not a quiet day).
+    A list that parses to zero items counts as a failure (a broken selector, not a quiet day). `sources test`
+    reads a source's pages now, with its rules, and stores nothing.
 
     Example:
 
         pilotwatch sources --db pilotwatch.db
+
+        pilotwatch sources test ndrc
     """
+    if ctx.invoked_subcommand is not None:
+        return
     import json
     from datetime import UTC, datetime
 
@@ -208,6 +213,44 @@ def sources(ctx: click.Context, db: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     for line in [] if as_json else format_sources(rows):
         click.echo(line)
+
+
+@sources.command("test")
+@click.argument("name")
+@click.argument("target", required=False)
+@click.option("--sources", "sources_file", help="Source registry TOML (config key sources_file).")
+@click.option("--list", "list_choice", metavar="LIST",
+              help="A list of the source (its name or 1-based number): a file TARGET is read as its response, a URL "
+                   "TARGET as one of its pages; without TARGET only this list is read.")
+@click.option("--all-lists", is_flag=True, help="Without TARGET: read the fallback lists too.")
+@click.option("--url", "page_url", metavar="URL",
+              help="The URL a file TARGET was saved from (default: the list's URL, or the source's base + /).")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(0, 1000), help="Links shown per list.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with the same facts.")
+@click.pass_context
+def sources_test(ctx: click.Context, name: str, target: str | None, sources_file: str | None,
+                 list_choice: str | None, all_lists: bool, page_url: str | None, limit: int, as_json: bool) -> None:
+    """Read source NAME's lists and one article now, with its rules, and show what they find; store nothing.
+
+    Without TARGET: each primary list (URL, HTTP status, links found, the first --limit as date / title / URL),
+    then the first article found (title, dates, issuer, 文号, body start, attachments). TARGET may be one list or
+    article URL of the source, or a saved file (an article page, or with --list a list response). Exit code 1
+    when a list fails or finds no article links, or the article fails or has no title or body: what a changed
+    site template looks like. Nothing is written; no database is opened.
+
+    Example:
+
+    \b
+        pilotwatch sources test ndrc
+        pilotwatch sources test govcn https://www.gov.cn/zhengce/content/202510/content_7046518.htm
+        pilotwatch sources test miit saved-list.json --list 1
+    """
+    from .sources_cli import source_test
+
+    config = _config(ctx, sources_file=sources_file)
+    as_json = as_json or bool(ctx.parent and ctx.parent.params.get("as_json"))  # `sources --json test …` too
+    sys.exit(source_test(config, _load_sources(config), name, target, list_choice=list_choice, page_url=page_url,
+                         all_lists=all_lists, limit=limit, as_json=as_json))
 
 
 @cli.command()

@@ -28,10 +28,6 @@ from .report import RunReport
 log = logging.getLogger("pilotwatch")
 
 
-class SourceBlocked(Exception):
-    """Raised inside a source's crawl when its own site answered with an anti-bot page: stop asking it."""
-
-
 class SourceOutOfTime(BaseException):
     """Raised by Crawl.get once the source's `source_deadline` has passed: stop fetching for it this run.
 
@@ -48,8 +44,10 @@ class Crawl:
         self.politeness = crawler.Politeness(delay=config.delay, host_delays=crawler.host_delays(sources, config.delay),
                                              jitter=config.jitter, obey_robots=config.obey_robots,
                                              user_agent=config.user_agent)
-        self.rules_by_host = {s.host: s.parse for s in sources}  # an article is parsed by the rules of its site
-        self.blocked_hosts: set[str] = set()  # hosts that sent an anti-bot answer: not asked again this run
+        self.rules_by_host = {h: s.parse for s in sources for h in s.site_hosts}  # parsed by the rules of its site
+        self.regions = {h: code for s in sources for h, code in s.article_hosts.items() if code}  # sd.news.cn → 370000
+        # path families that answered with an anti-bot page ({scope: blocked_until}): not asked during the back-off
+        self.blocked = store.blocked_paths(now.astimezone(UTC).isoformat(timespec="seconds"))
         self.source_ends = math.inf  # monotonic time the current source must stop by (source_deadline)
         # pages and attachments are parsed in a worker process with a time and memory budget. It is started here
         # (~1 s of loading), so no source's deadline pays for it; if it cannot start, each parse says so (crashed).
@@ -71,13 +69,11 @@ class Crawl:
 
     def fail(self, stage: str, kind: str, message: str, source: crawler.Source, url: str | None = None,
              article_id: int | None = None) -> None:
-        """Record one failure; raise SourceBlocked when it means the source's own site turned us away."""
+        """Record one failure."""
         message = redact(message)  # a server's error text may echo credentials of a URL we asked
         log.warning("%s: %s failed (%s): %s", source.name, stage, kind, message)
         self.store.record_failure(self.report.run_id, stage, kind, message, source=source.name, url=url,
                                   article_id=article_id)
-        if url and crawler.stops_source(kind, url, source.host):
-            raise SourceBlocked(message)
 
     def get(self, source: crawler.Source, url: str, purpose: str, *, headers: dict[str, str] | None = None,
             max_bytes: int | None = None, record: bool = True) -> crawler.Fetched:
@@ -85,7 +81,6 @@ class Crawl:
 
         Each fetch has `request_deadline` seconds, and no more than what is left of the source's `source_deadline`;
         once that has passed, SourceOutOfTime ends the source's crawl."""
-        host = crawler.host_of(url)
         source_ends = self.source_ends
         left = source_ends - time.monotonic()
         out_of_time = (f"source_deadline of {self.config.source_deadline:g} s reached; stopped at {url} "
@@ -93,14 +88,16 @@ class Crawl:
         if left <= 0:
             raise SourceOutOfTime(out_of_time)
         try:
-            if host in self.blocked_hosts:
-                raise crawler.FetchError(url, "backoff", f"{host} answered with an anti-bot page; not asked again")
+            scope = crawler.scope_blocked(url, self.blocked)
+            if scope:
+                raise crawler.FetchError(url, "backoff", f"{scope} answered with an anti-bot page; not asked before "
+                                                         f"{self.blocked[scope]}")
             fetched = crawler.fetch(self.client, url, allowed_hosts=source.hosts, politeness=self.politeness,
                                     max_bytes=max_bytes or self.config.max_bytes, retries=self.config.retries,
                                     headers=headers, deadline=min(self.config.request_deadline, left))
         except crawler.FetchError as exc:
             if exc.kind == "blocked":
-                self.blocked_hosts.add(host)
+                self.block_path(source, exc)
             cut = exc.kind == "timeout" and time.monotonic() >= source_ends  # the source's deadline ended it
             if exc.kind != "backoff":
                 self.store.record_fetch(self.report.run_id, source.name, url, purpose, status=exc.status,
@@ -122,7 +119,8 @@ class Crawl:
         rules = self.rules_by_host.get(crawler.host_of(link.url), source.parse)
         # in the worker, within parse_timeout: a page that would take longer is a ParseError of kind too_slow
         parsed = self.reader.parse_article(decoded.text, link.url, rules, now=self.now)
-        return crawler.article_record(parsed, fetched, decoded, link), decoded
+        record = crawler.article_record(parsed, fetched, decoded, link)
+        return {**record, "region_hint": self.regions.get(crawler.host_of(link.url))}, decoded
 
     def source(self, source: crawler.Source) -> None:
         """Crawl one source: its lists (fallbacks when they fail), new articles, attachments, re-checks. It stops
@@ -132,15 +130,9 @@ class Crawl:
             store, name = self.store, source.name
             primary, fallback = source.primary_lists, source.fallback_lists
             store.upsert_source(name, source.label, source.base)
-            blocked_until = store.source_state(name).get("blocked_until")
-            blocked = crawler.backing_off(blocked_until, self.now)
-            links: list[crawler.Link] = []
-            primary_failed = len(primary)
-            if blocked:  # do not hammer a site that told us to go away; its fallback lists (other hosts) may serve
-                self.blocked_hosts.add(source.host)
-                self.fail("list", "backoff", f"blocked earlier; not contacted until {blocked_until}", source)
-            else:
-                links, primary_failed, blocked = self.read_lists(source, primary)
+            links, primary_failed, blocked_until = self.read_lists(source, primary)
+            if blocked_until and primary_failed >= len(primary):  # every list of its own is walled off: say so
+                self.block(source, blocked_until)
             fallback_read = fallback_failed = 0
             if crawler.needs_fallback(len(primary), primary_failed, bool(fallback)):
                 log.warning("%s: primary lists failed; trying fallback lists", name)
@@ -148,15 +140,11 @@ class Crawl:
                 fallback_read = len(fallback)
             outcome = crawler.lists_outcome(len(primary), primary_failed, fallback_read, fallback_failed)
             if not outcome.ok:
-                return self.source_failed(source, blocked)
-            try:
-                new = self.fetch_articles(source, links)
-                self.fetch_attachments(source)
-                if source.official and not blocked:
-                    self.recheck(source)
-            except SourceBlocked as exc:
-                self.block(source, str(exc))
-                return self.source_failed(source, True)
+                return self.source_failed(source, blocked=bool(blocked_until))
+            new = self.fetch_articles(source, links)
+            self.fetch_attachments(source)
+            if source.official and not outcome.via_fallback:
+                self.recheck(source)
             if outcome.via_fallback:
                 self.report.via_fallback.append(name)
             store.mark_source(name, ok=True, new_items=new, keep_block=outcome.via_fallback)
@@ -166,25 +154,35 @@ class Crawl:
         finally:
             self.source_ends = math.inf
 
-    def block(self, source: crawler.Source, message: str) -> None:
-        self.blocked_hosts.add(source.host)
-        until = self.now + timedelta(hours=self.config.blocked_backoff_hours)
-        self.store.mark_source(source.name, ok=False, kind="blocked", error=message,
-                               blocked_until=until.astimezone(UTC).isoformat(timespec="seconds"))
+    def block_path(self, source: crawler.Source, exc: crawler.FetchError) -> None:
+        """Back off from the path family that answered with an anti-bot page, in this run and the next ones."""
+        scope = crawler.block_scope(exc.url)
+        until = (self.now + timedelta(hours=self.config.blocked_backoff_hours)).astimezone(UTC)
+        self.blocked[scope] = until.isoformat(timespec="seconds")
+        self.store.block_path(scope, source=source.name, url=exc.url, status=exc.status, message=redact(exc.message),
+                              until=self.blocked[scope])
+        log.warning("%s: %s answered with an anti-bot page; backing off from %s until %s", source.name, exc.url,
+                    scope, self.blocked[scope])
+
+    def block(self, source: crawler.Source, until: str) -> None:
+        """Every primary list of the source is walled off: the source shows as blocked until the back-off ends."""
+        self.store.mark_source(source.name, ok=False, kind="blocked", blocked_until=until,
+                               error=f"its lists answered with anti-bot pages; backing off until {until}")
 
     def source_failed(self, source: crawler.Source, blocked: bool) -> None:
         self.report.sources_failed.append(source.name)
-        if blocked:  # block() recorded it, in this run or an earlier one
+        if blocked:  # block() recorded it
             self.report.blocked.append(source.name)
             return
         last = self.store.last_failure(self.report.run_id, source.name) or {"kind": "unknown", "message": "no list"}
         self.store.mark_source(source.name, ok=False, kind=last["kind"], error=last["message"])
 
     def read_lists(self, source: crawler.Source, specs: Sequence[crawler.ListSpec]
-                   ) -> tuple[list[crawler.Link], int, bool]:
-        """(links found, lists failed, blocked): an anti-bot answer from the source's own site skips the rest."""
+                   ) -> tuple[list[crawler.Link], int, str | None]:
+        """(links found, lists failed, the latest back-off end among lists that are walled off, if any)."""
         links: list[crawler.Link] = []
         failed = 0
+        blocked_until: str | None = None
         for spec in specs:
             try:
                 links.extend(self.read_list(source, spec))
@@ -197,12 +195,11 @@ class Crawl:
             failed += 1
             self.store.update_list(spec.url, source.name, spec.name, spec.fallback, ok=False, status=status,
                                    fault_kind=kind)
-            try:
-                self.fail("list", kind, message, source, url=spec.url)
-            except SourceBlocked:
-                self.block(source, message)
-                return links, len(specs), True
-        return links, failed, False
+            self.fail("list", kind, message, source, url=spec.url)
+            scope = crawler.scope_blocked(spec.url, self.blocked) if kind in crawler.BLOCKING_KINDS else None
+            if scope:
+                blocked_until = max(blocked_until or "", self.blocked[scope])
+        return links, failed, blocked_until
 
     def read_list(self, source: crawler.Source, spec: crawler.ListSpec) -> list[crawler.Link]:
         fetched = self.get(source, spec.url, "list", headers=crawler.conditional_headers(self.store.list_state(spec.url)))

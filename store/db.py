@@ -516,6 +516,22 @@ class Store(RegistryStore):
                 row["tags"] = by_article.get(row["id"], [])
         return rows
 
+    def block_path(self, scope: str, *, source: str, url: str, status: int | None, message: str,
+                   until: str) -> None:
+        """Back off from a path family until `until` (ISO, UTC); a later answer extends it."""
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO blocked_paths (scope, source, url, status, message, blocked_at, blocked_until) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(scope) DO UPDATE SET source = excluded.source, "
+                "url = excluded.url, status = excluded.status, message = excluded.message, "
+                "blocked_at = excluded.blocked_at, blocked_until = max(blocked_until, excluded.blocked_until)",
+                (scope, source, url, status, message, utcnow(), until))
+
+    def blocked_paths(self, now: str) -> dict[str, str]:
+        """{scope: blocked_until} of the back-offs still running at `now` (ISO, UTC)."""
+        return {r["scope"]: r["blocked_until"] for r in
+                self.query("SELECT scope, blocked_until FROM blocked_paths WHERE blocked_until > ?", [now])}
+
     def source_health(self) -> list[dict[str, Any]]:
         """Per source: last success, last error, consecutive failures, back-off, and its lists' item counts."""
         rows = self.query(

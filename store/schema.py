@@ -427,6 +427,27 @@ def m008_platform_registry(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_blocked_paths_and_region(db: Database) -> None:
+    """Back-off at the grain of a path family: one anti-bot answer on one list or article family of a host no longer
+    stops the whole source. And the province of the channel an article was published on (Xinhua's sd.news.cn …)."""
+    _run(
+        db,
+        """
+        CREATE TABLE blocked_paths (
+            scope TEXT PRIMARY KEY,            -- host/first path segments (www.gov.cn/zhengce/zhengceku), host/* = all
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,                 -- the request that was answered with the anti-bot page
+            status INTEGER,
+            message TEXT NOT NULL,
+            blocked_at TEXT NOT NULL,
+            blocked_until TEXT NOT NULL
+        );
+        ALTER TABLE articles ADD COLUMN region_hint TEXT;
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one
     # (complete_statement keeps trigger bodies, which contain semicolons, in one piece).

@@ -64,7 +64,9 @@ def test_each_fault_is_recorded_with_its_kind(fault_run):
     }
     assert expected <= kinds, expected - kinds
     sources_failing = {r["name"] for r in st.source_health() if r["failing"]}
-    assert {"f_list_412", "f_list_521", "f_article_403", "f_empty_list", "f_robots"} <= sources_failing
+    assert {"f_list_412", "f_list_521", "f_empty_list", "f_robots"} <= sources_failing
+    # a 403 on an article closes that path family, not the source: its list was read, so the source itself is fine
+    assert "f_article_403" not in sources_failing
     assert not any(s.startswith(("f_ok", "f_etag")) for s in sources_failing)
 
 
@@ -86,8 +88,10 @@ def test_nothing_is_retried_that_should_not_be(fault_run):
 def test_blocked_sources_back_off_and_are_not_contacted_again(fault_run, sample_hosts):
     report, st, server, config = fault_run
     blocked = {r["name"]: r["blocked_until"] for r in st.source_health() if r["blocked_until"]}
-    assert set(blocked) == {"f_article_403", "f_list_412", "f_list_521"}
+    assert set(blocked) == {"f_list_412", "f_list_521"}  # every list of theirs was walled off
     assert set(report.blocked) == set(blocked)
+    families = {r["source"]: r["scope"].partition("/")[2] for r in st.query("SELECT source, scope FROM blocked_paths")}
+    assert families == {"f_article_403": "article_403", "f_list_412": "list_412", "f_list_521": "list_521"}
     before = dict(server.hits)
     with build_client(config) as client:
         again = run_pipeline(config, sources=server.sources(), client=client, store=st, mode="demo",

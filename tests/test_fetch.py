@@ -162,6 +162,21 @@ def test_cookie_challenge_page_is_blocked():
     assert err.value.kind == "blocked" and "cookie-challenge" in str(err.value) and len(rec.requests) == 1
 
 
+@pytest.mark.parametrize("page", [
+    b"<html><head><title>Just a moment...</title><script src='/cdn-cgi/challenge-platform/h/g/orchestrate'></script>"
+    b"</head></html>",
+    b"<html><script>initCaptcha()</script><div id='captcha-container'></div></html>",
+    "<html><head><meta charset='gbk'><script>verify()</script></head><body><div>访问过于频繁，请稍后再试</div></body></html>"
+    .encode("gbk"),
+    "<html><script>slide()</script><div class='w'>安全验证</div></html>".encode(),
+])
+def test_waf_walls_of_2026_are_blocked(page):
+    rec = Recorder([httpx.Response(200, content=page, headers={"Content-Type": "text/html"})])
+    with pytest.raises(FetchError) as err:
+        fetch(client_for(rec), "https://www.miit.gov.cn/a", allowed_hosts={"www.miit.gov.cn"})
+    assert err.value.kind == "blocked"
+
+
 def test_article_mentioning_cookies_is_not_a_challenge():
     page = "<html><script>var a=document.cookie</script><p>正文内容</p></html>".encode()
     f = fetch(client_for(Recorder([httpx.Response(200, content=page, headers={"Content-Type": "text/html"})])),

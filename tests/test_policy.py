@@ -16,15 +16,25 @@ def test_back_off_lasts_until_its_end_and_no_longer():
     assert not policy.backing_off(None, NOW) and not policy.backing_off("", NOW) and not policy.backing_off("garbage", NOW)
 
 
-@pytest.mark.parametrize("kind, url, stops", [
-    ("blocked", "https://www.miit.gov.cn/list.html", True),
-    ("backoff", "https://www.miit.gov.cn/a.html", True),
-    ("blocked", "https://sousuo.www.gov.cn/fallback.json", False),  # a fallback host's wall is not the source's
-    ("timeout", "https://www.miit.gov.cn/list.html", False),
-    ("gone", "https://www.miit.gov.cn/a.html", False),
+@pytest.mark.parametrize("url, scope", [
+    ("https://www.gov.cn/zhengce/zhengceku/202512/content_7052311.htm", "www.gov.cn/zhengce/zhengceku"),
+    ("https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json", "www.gov.cn/zhengce/zuixin"),
+    ("https://www.gov.cn/zhengce/202603/content_7063468.htm", "www.gov.cn/zhengce"),  # stops at the dated directory
+    ("https://www.ndrc.gov.cn/xxgk/zcfb/tz/", "www.ndrc.gov.cn/xxgk/zcfb"),  # at most two names
+    ("https://www.news.cn/20260927/15e7281f/c.html", "www.news.cn"),
+    ("https://www.gov.cn/robots.txt", "www.gov.cn/*"),  # a wall in front of robots.txt closes the host
 ])
-def test_only_anti_bot_answers_from_the_source_site_stop_it(kind, url, stops):
-    assert policy.stops_source(kind, url, "www.miit.gov.cn") is stops
+def test_an_anti_bot_answer_closes_its_path_family(url, scope):
+    assert policy.block_scope(url) == scope
+
+
+def test_a_closed_family_leaves_its_neighbours_open():
+    closed = {"www.gov.cn/zhengce/zhengceku": "2025-12-23T00:00:00+00:00"}
+    assert policy.scope_blocked("https://www.gov.cn/zhengce/zhengceku/202601/content_1.htm", closed)
+    assert policy.scope_blocked("https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json", closed) is None
+    assert policy.scope_blocked("https://sousuo.www.gov.cn/search-gov/data?p=1", closed) is None
+    host_wide = {"www.gov.cn/*": "2025-12-23T00:00:00+00:00"}
+    assert policy.scope_blocked("https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json", host_wide) == "www.gov.cn/*"
 
 
 def test_lasting_faults_are_final_transient_ones_are_retried():

@@ -1,3 +1,5 @@
+import urllib.parse
+
 import pytest
 
 from crawler import SourceConfigError, load_sources
@@ -12,11 +14,14 @@ def test_packaged_registry_has_the_five_sources():
     official = {s.name for s in sources if s.official}
     assert official == {"miit", "ndrc", "govcn"}
     # MIIT and NDRC fall back to gov.cn's ministry-documents library, parsed with the gov.cn rules
+    # (asked in both parameter forms the evidence disagrees on: searchfield=puborg and bmfl=<ministry>)
     for name in ("miit", "ndrc"):
         s = next(x for x in sources if x.name == name)
-        (fb,) = s.fallback_lists
-        assert fb.article_host == "www.gov.cn"
-        assert s.is_article("https://www.gov.cn/zhengce/zhengceku/202512/content_7052311.htm", fb)
+        forms = [urllib.parse.parse_qs(urllib.parse.urlsplit(lst.url).query) for lst in s.fallback_lists]
+        assert [(f.get("searchfield"), bool(f.get("bmfl"))) for f in forms] == [(["puborg"], False), (None, True)]
+        for fb in s.fallback_lists:
+            assert fb.article_host == "www.gov.cn"
+            assert s.is_article("https://www.gov.cn/zhengce/zhengceku/202512/content_7052311.htm", fb)
         assert not s.is_article("https://www.gov.cn/zhengce/zhengceku/202512/content_7052311.htm")
         assert {"sousuo.www.gov.cn", "www.gov.cn"} <= s.hosts
 
@@ -25,15 +30,24 @@ def test_packaged_registry_has_the_five_sources():
     ("https://www.news.cn/tech/20251218/0123456789abcdef0123456789abcdef/c.html", "xinhua", True),
     ("https://www.news.cn/fortune/20260927/82b64bfa/c.html", "xinhua", True),
     ("http://www.news.cn/politics/2019-12/10/c_1125327450.htm", "xinhua", True),  # legacy template
-    ("http://www.xinhuanet.com/world/2019-12/10/c_1125327450.htm", "xinhua", False),  # other host
+    ("http://www.xinhuanet.com/world/2019-12/10/c_1125327450.htm", "xinhua", True),  # Xinhua's old host
+    ("https://sd.news.cn/20260415/0123456789abcdef0123456789abcdef/c.html", "xinhua", True),  # provincial channel
+    ("https://www.nmg.news.cn/20250712/8bdd43f119184da0be15ac00aa9fe5c6/c.html", "xinhua", True),
+    ("https://evil.news.cn/20260415/0123456789abcdef0123456789abcdef/c.html", "xinhua", False),  # not a channel
     ("https://www.news.cn/tech/index.html", "xinhua", False),
     ("https://www.stdaily.com/web/gdxw/2025-12/19/content_1234567.html", "stdaily", True),
+    ("https://www.stdaily.com/web/2026-08/07/content_560381.html", "stdaily", True),  # 2026: no channel segment
+    ("https://www.stdaily.com/web/2026-08/content_560381.html", "stdaily", False),
     ("https://www.stdaily.com/index/kejixinwen/2021-03/02/content_1091234.shtml", "stdaily", True),
     ("https://www.miit.gov.cn/jgsj/xfpgys/wjfb/art/2025/art_0123456789abcdef0123456789abcdef.html", "miit", True),
     ("https://www.ndrc.gov.cn/xxgk/zcfb/tz/202506/t20250611_1398765.html", "ndrc", True),
     ("https://www.ndrc.gov.cn/xxgk/zcfb/tz/202506/P020250611123456.pdf", "ndrc", False),
     ("https://www.gov.cn/zhengce/zhengceku/202512/content_7052311.htm", "govcn", True),
     ("https://www.gov.cn/zhengce/content/2018-12/29/content_5353307.htm", "govcn", True),
+    ("https://www.gov.cn/zhengce/202603/content_7063468.htm", "govcn", True),  # 2026: 中办国办 documents, 解读
+    ("https://www.gov.cn/zhengce/2026-03/12/content_7063468.htm", "govcn", True),  # the same, legacy form
+    ("https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json", "govcn", False),
+    ("https://www.gov.cn/zhengce/202603/index.htm", "govcn", False),
     ("https://www.gov.cn/zhengce/zuixin/", "govcn", False),
 ])
 def test_article_patterns(url, source, ok):
@@ -61,7 +75,7 @@ article_pattern = '^/x/.*\\.html$'
 
 @pytest.mark.parametrize("mutation,message", [
     (lambda t: t.replace('label = "NDRC"\n', ""), "missing required key 'label'"),
-    (lambda t: t.replace('kind = "html"', 'kind = "rss"'), "kind 'rss'"),
+    (lambda t: t.replace('kind = "html"', 'kind = "xml"'), "kind 'xml'"),
     (lambda t: t + 'colour = "red"\n', "unknown key(s): colour"),
     (lambda t: t.replace('url = "/xxgk/"', 'url = "https://evil.example/"'), "is not on https://www.ndrc.gov.cn"),
     (lambda t: t.replace('name = "ndrc"', 'name = "ndrc"\nofficial = "yes"'), "official must be true or false"),
@@ -93,3 +107,25 @@ def test_fallback_lists_only_may_leave_the_site(tmp_path):
     with pytest.raises(SourceConfigError, match="only fallback lists"):
         load_sources(write(tmp_path, text))
     assert load_sources(write(tmp_path, text + "  fallback = true\n"))[0].fallback_lists
+
+
+def test_article_hosts_carry_a_province_code_and_join_the_allow_list(tmp_path):
+    text = GOOD + '  [source.article_hosts]\n  "sd.news.cn" = "370000"\n  "csj.news.cn" = ""\n'
+    (s,) = load_sources(write(tmp_path, text))
+    assert {"sd.news.cn", "csj.news.cn"} <= s.hosts and s.site_hosts == {"www.ndrc.gov.cn", "sd.news.cn", "csj.news.cn"}
+    assert s.is_article("https://sd.news.cn/x/a.html") and s.region_hint("https://sd.news.cn/x/a.html") == "370000"
+    assert s.region_hint("https://csj.news.cn/x/a.html") is None and s.region_hint("https://www.ndrc.gov.cn/x/a") is None
+    moved = s.rebased({"sd.news.cn": "http://127.0.0.1:8130"})
+    assert moved.region_hint("http://127.0.0.1:8130/x/a.html") == "370000"
+    for bad in ('"sd.news.cn" = "Shandong"', '"SD.news.cn" = "370000"', '"sd.news.cn" = 370000'):
+        with pytest.raises(SourceConfigError, match="article_hosts"):
+            load_sources(write(tmp_path, GOOD + f"  [source.article_hosts]\n  {bad}\n"))
+
+
+def test_every_xinhua_channel_maps_to_a_real_province():
+    """The channel table names provinces by GB/T 2260 code: each code is a province-level division."""
+    xinhua = {s.name: s for s in load_sources()}["xinhua"]
+    codes = {code for code in xinhua.article_hosts.values() if code}
+    assert len(codes) == 31  # every province-level division of the mainland has a channel
+    assert all(code.endswith("0000") for code in codes)
+    assert xinhua.region_hint("https://www.sd.news.cn/20260415/0123456789abcdef0123456789abcdef/c.html") == "370000"
