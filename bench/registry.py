@@ -6,7 +6,7 @@
 
 Articles are written like the demo's: national list notices (one row per platform: host 牵头建设的 name（place）),
 provincial lists (在…领域，位于 city 的 name), openings (由 host 与 partner 共同建设的 … 正式启用), signings and passing
-mentions, about a fixed population of platforms (hosts from extract/data/institutions.tsv and invented companies,
+mentions, about a fixed population of platforms (hosts from zhtext/data/institutions.tsv and invented companies,
 prefecture cities from cities.tsv, the nine sectors); 20 % are reposts (another site's copy of an earlier article:
 a new article with the same records; an exact copy under another URL would be an alias, which the store
 keeps out of the registry). Each distinct text is tagged once by the real tagger (extract.tag_article,
@@ -41,7 +41,7 @@ from extract.record import tag_rows  # noqa: E402
 from pilotwatch.platforms import rebuild_registry  # noqa: E402
 from store import open_store  # noqa: E402
 
-DATA = ROOT / "extract" / "data"
+DATA = ROOT / "zhtext" / "data"  # the shared gazetteer
 # sector → (platform names, words an article uses for its field)
 SECTORS = {
     "food_additives": (["食品及添加剂生物制造中试平台", "功能糖生物制造中试平台"], "食品添加剂和功能糖"),

@@ -65,7 +65,7 @@ sectors
     Generic words (合成生物, 生物制造, 发酵) give no sector. Context about a region's industry ("广东在生物医药…具备
     完整产业链") is not the platform's focus and gives no sector.
 provinces / cities
-    English names (provinces as in extract/data/provinces.tsv: "Shandong", "Inner Mongolia"; cities: pinyin without
+    English names (provinces as in zhtext/data/provinces.tsv: "Shandong", "Inner Mongolia"; cities: pinyin without
     suffix: "Jinan", "Hohhot", see CITIES below) of where the platform(s) are or will be, as stated in the text
     outside organisation names: an explicit place (济南市历城区 → Jinan + Shandong), a development zone or new area
     mapped to its city (东湖高新区 → Wuhan, 青岛西海岸新区 → Qingdao, 北京经济技术开发区 → Beijing, 苏州工业园区 →
@@ -170,7 +170,7 @@ PROVINCES: dict[str, tuple[str, str]] = {
 PROVINCE_NAMES = frozenset(en for en, _ in PROVINCES.values())
 
 # The cities the gold uses: English name → (GB/T 2260 code, Chinese name, province). Prefecture-level cities come from
-# the project's GB/T 2260 tables (extract/data) wherever their English name is unique; _CITY_CODES names the rest by
+# the project's GB/T 2260 tables (zhtext/data) wherever their English name is unique; _CITY_CODES names the rest by
 # code: names two prefectures share (the labels mean the one given) and county-level cities, which the county table
 # does not romanise. Add a row there when a label needs one.
 _CITY_CODES = {
@@ -185,7 +185,7 @@ _MUNICIPALITIES = ("110000", "120000", "310000", "500000")
 
 
 def _admin_table(name: str) -> list[dict[str, str]]:
-    lines = (ROOT / "extract" / "data" / name).read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "zhtext" / "data" / name).read_text(encoding="utf-8").splitlines()
     return list(csv.DictReader((line for line in lines if line and not line.startswith("#")), delimiter="\t"))
 
 

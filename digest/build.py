@@ -35,6 +35,7 @@ TARGET_YEAR = 2027
 
 TITLE_MAX = 300  # characters; a crawled "title" can be a whole paragraph when a page is mis-parsed
 SNIPPET_MAX = 240
+LEAD_MAX = 600  # characters of the English lead under an item
 ERROR_MAX = 200
 OTHERS_MAX = 100  # collapsed title lines shown; the rest are counted
 
@@ -107,6 +108,7 @@ class Item:
     doc_number: str = ""
     evidence: str = ""
     fidelity_missing: tuple[str, ...] = ()
+    lead: str = ""  # the first sentences of the English body ("gloss"-labelled with the title when it is one)
 
     @property
     def is_policy(self) -> bool:
@@ -288,6 +290,21 @@ def _targets(tags: list[Mapping[str, Any]], kind: str) -> tuple[str, ...]:
                                and ((a := _attrs(t)).get("kind", "goal") == kind)))
 
 
+_EN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z“\"(0-9])")
+
+
+def lead(text: Any, sentences: int = 3, limit: int = LEAD_MAX) -> str:
+    """The first `sentences` sentences of an English body (its first paragraph at most), cut at `limit` on a word."""
+    first = clean(str(text or "").strip().split("\n", 1)[0], 10 * limit)
+    if not first:
+        return ""
+    ends = [m.start() for m in _EN_SENTENCE_END.finditer(first)]
+    out = first[: ends[sentences - 1]] if len(ends) >= sentences else first
+    if len(out) > limit:
+        out = out[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return out
+
+
 def _missing(raw: Any) -> tuple[str, ...]:
     if isinstance(raw, str):
         try:
@@ -323,6 +340,7 @@ def _item(row: Mapping[str, Any]) -> Item:
         doc_number=clean(row.get("doc_number"), 80),
         evidence=clean(_evidence(row, evidence_tag), SNIPPET_MAX),
         fidelity_missing=_missing(row.get("fidelity_missing")),
+        lead=lead(row.get("body_en")),
     )
 
 

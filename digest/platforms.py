@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .build import NO_PROVINCE, NO_SECTOR, Name, clean
+from .build import NO_PROVINCE, NO_SECTOR, Name, clean, lead
 
 EVENT_LABELS = {"called": "call for applications", "shortlisted": "shortlisted (公示)", "listed": "on the list",
                 "established": "established", "opened": "opened", "construction": "under construction",
@@ -53,6 +53,7 @@ class PlatformLine:
     date: str
     engine: str
     listed: tuple[str, ...] = ()
+    lead: str = ""  # the first sentences of the English body of the article the evidence is from
 
     @property
     def event_label(self) -> str:
@@ -126,7 +127,7 @@ def platform_lines(events: Iterable[Mapping[str, Any]], period_start: str,
             new=str(main.get("platform_first_seen_at") or "") >= period_start, issuers=issuers,
             evidence=clean(main.get("evidence"), EVIDENCE_MAX), evidence_en=clean(main.get("evidence_en"), EVIDENCE_MAX),
             url=str(main.get("url") or ""), date=clean(main.get("date"), 10), engine=clean(main.get("translation_engine"), 40),
-            listed=tuple(_list(main.get("listed"))),
+            listed=tuple(_list(main.get("listed"))), lead=lead(main.get("body_en")),
         ))
     return tuple(sorted(lines, key=lambda p: (not p.new, -rank.get(p.event, 0), p.place, p.name)))
 

@@ -1,12 +1,9 @@
-"""Loads the data files under extract/data/ once per process, on first use (functools.cache).
+"""Loads the tagger's data once per process, on first use (functools.cache).
 
-Files (all UTF-8; lines starting with # are comments; the first other line of a TSV is its header):
-    provinces.tsv  34 provincial-level divisions: code, name, short, name_en, aliases_zh, aliases_en
-    cities.tsv     333 prefecture-level divisions: code, name, name_en, province_code, kind, aliases, aliases_en
-    counties.tsv   county-level divisions (区/县/县级市/旗...): code, name, city_code, name_en (county-level cities)
-    institutions.tsv  host institutions: name, type, name_en, source
-    aliases.tsv    their short and other names: alias, name, source (中科院天津工生所 → 中国科学院天津工业生物技术研究所)
-    zones.tsv      development zones and named areas: name, kind, code, city_code, aliases, aliases_en
+The name tables (provinces, cities, counties, institutions and their aliases, zones, issuing bodies) are the shared
+gazetteer in zhtext/data/ (zhtext/gazetteer.py describes them): the translator renders the same names in English.
+The tagger's own files, under extract/data/ (UTF-8; lines starting with # are comments; a TSV's first other line is
+its header):
     sectors.tsv    sector keyword table: sector (or "-" for a blocker), lang, keyword
     terms.toml     classifier patterns, organisation suffixes and stop words, place vetoes and rules
 """
@@ -20,6 +17,8 @@ from functools import cache
 from importlib import resources as _res
 from typing import Any
 
+from zhtext import gazetteer
+
 
 class DataError(ValueError):
     """A data file under extract/data/ is malformed (names the file and the row)."""
@@ -30,6 +29,11 @@ def _read_text(name: str) -> str:
 
 
 def read_tsv(name: str) -> list[dict[str, str]]:
+    if name in gazetteer.FILES:
+        try:
+            return [dict(row) for row in gazetteer.read_tsv(name)]
+        except gazetteer.GazetteerError as exc:
+            raise DataError(str(exc)) from exc
     lines = [line for line in _read_text(name).splitlines() if line.strip() and not line.startswith("#")]
     reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
     rows = []

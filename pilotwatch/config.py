@@ -50,6 +50,7 @@ class Config:
     model_dir: str
     llm_url: str
     llm_model: str
+    llm_timeout: float  # seconds the llm engine waits for one answer
     timezone: str
     smtp_host: str
     smtp_port: int
@@ -138,8 +139,9 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
     for key, allowed in CHOICES.items():
         if getattr(config, key) not in allowed:
             raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got {getattr(config, key)!r}")
-    if config.max_bytes <= 0 or config.timeout <= 0 or config.attachment_max_bytes <= 0 or config.parse_timeout <= 0:
-        raise ConfigError("max_bytes, attachment_max_bytes, timeout and parse_timeout must be positive")
+    if (config.max_bytes <= 0 or config.timeout <= 0 or config.attachment_max_bytes <= 0 or config.parse_timeout <= 0
+            or config.llm_timeout <= 0):
+        raise ConfigError("max_bytes, attachment_max_bytes, timeout, parse_timeout and llm_timeout must be positive")
     negative = [k for k in ("delay", "retries", "jitter", "blocked_backoff_hours", "recheck_days", "recheck_per_run",
                             "max_attachments", "parse_max_memory_mb") if getattr(config, k) < 0]
     if negative:

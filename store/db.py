@@ -420,19 +420,23 @@ class Store(RegistryStore):
         return self.query("SELECT id, url, title, text FROM attachments WHERE article_id = ? AND text != '' "
                           "AND status IN ('ok', 'truncated') ORDER BY id", [article_id])
 
-    def pending_translation(self) -> list[dict[str, Any]]:
-        return self.query("SELECT id, url, source, title_zh, body_zh, is_platform_announcement, mentions_pilot_platform "
-                          "FROM articles WHERE translated_at IS NULL ORDER BY id")
+    def pending_translation(self, *, retry_fallbacks: bool = False) -> list[dict[str, Any]]:
+        """Articles never translated; with retry_fallbacks, also those glossed while the configured engine was
+        down (translated_at is set on those), after the untranslated ones."""
+        where = "translated_at IS NULL" + (" OR translation_fallback = 1" if retry_fallbacks else "")
+        return self.query("SELECT id, url, source, title_zh, body_zh, is_platform_announcement, mentions_pilot_platform, "
+                          f"translated_at FROM articles WHERE {where} ORDER BY translated_at IS NOT NULL, id")
 
     def save_translation(self, article_id: int, *, title_en: str, body_en: str | None, engine: str, model: str,
-                         missing: list[str]) -> None:
-        """body_en None: only the title was translated (config translate_bodies = "relevant", article not relevant)."""
+                         missing: list[str], fallback: bool = False) -> None:
+        """body_en None: only the title was translated (config translate_bodies = "relevant", article not relevant).
+        fallback: glossed in place of the configured engine, which is to translate it again once it answers."""
         with self.write() as conn:
             conn.execute(
                 "UPDATE articles SET title_en = ?, body_en = ?, translation_engine = ?, translation_model = ?, "
-                "translated_at = ?, fidelity_missing = ?, body_translated = ? WHERE id = ?",
+                "translated_at = ?, fidelity_missing = ?, body_translated = ?, translation_fallback = ? WHERE id = ?",
                 (title_en, body_en, engine, model, utcnow(), json.dumps(missing, ensure_ascii=False),
-                 int(body_en is not None), article_id),
+                 int(body_en is not None), int(fallback), article_id),
             )
 
     # --- translation memory ---

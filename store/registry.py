@@ -155,7 +155,8 @@ class RegistryStore:
     def platform_events_seen_between(self, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
         """Events whose article was first seen in the period, with their platform (for the digest), oldest first."""
         rows = self.query(  # type: ignore[attr-defined]
-            "SELECT e.*, a.url, a.title_zh, a.title_en, a.source, a.translation_engine, p.key, p.name, p.hosts, "
+            "SELECT e.*, a.url, a.title_zh, a.title_en, a.source, a.translation_engine, substr(a.body_en, 1, 2000) "
+            "AS body_en, p.key, p.name, p.hosts, "
             "p.hosts_en, p.sectors, p.province, p.city, p.county, p.level AS platform_level, p.status, p.listed, "
             "p.first_seen_at AS platform_first_seen_at, "
             f"{_ISSUERS.format(article='e.article_id')} AS issuers "

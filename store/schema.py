@@ -448,6 +448,12 @@ def m009_blocked_paths_and_region(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_translation_fallback(db: Database) -> None:
+    """An article glossed while the configured engine was down is translated again once the engine answers."""
+    _run(db, "ALTER TABLE articles ADD COLUMN translation_fallback INTEGER NOT NULL DEFAULT 0;\n")
+
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one
     # (complete_statement keeps trigger bodies, which contain semicolons, in one piece).

@@ -51,9 +51,10 @@ def test_only_the_pipeline_wires_stages():
     # pipeline wires the run and crawl.py is its crawl step; health reads source status and runs the doctor's checks;
     # cli only for error types, the sources loader, the sector vocabulary and one-off commands; research joins the
     # glossary and the store; platforms wires the registry (rebuild, evidence English) and platforms_cli reads the
-    # tagger's vocabularies for its filters; sources_cli runs one source's rules on one page without storing
+    # tagger's vocabularies for its filters; sources_cli runs one source's rules on one page without storing;
+    # translation is the pipeline's translation step
     assert sorted(set(wiring)) == ["cli.py", "crawl.py", "health.py", "pipeline.py", "platforms.py",
-                                   "platforms_cli.py", "research.py", "sources_cli.py"]
+                                   "platforms_cli.py", "research.py", "sources_cli.py", "translation.py"]
 
 
 def test_the_pipeline_stays_thin():

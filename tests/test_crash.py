@@ -19,7 +19,7 @@ KILL_POINTS = [
     ("crawler.Sandbox.parse_article", 2), ("crawler.Sandbox.parse_article", 7),
     ("crawler.Sandbox.extract_text", 2),  # the crawl's call; the reading itself runs in the worker process
     ("extract.tag_article", 1), ("extract.tag_article", 6),
-    ("translate.memory.translate_sentences", 1), ("translate.memory.translate_document", 4),
+    ("translate.memory.translate_sentences", 1), ("translate.memory.translate_documents", 4),
     ("Store.store_article", 5), ("Store.save_translation", 3), ("Store.save_tags", 8),
     ("Store.commit", 5), ("Store.commit", 25), ("Store.commit", 45), ("Store.commit", 60),
     ("digest.write_digest", 1), ("digest.render.render_html", 1),

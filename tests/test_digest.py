@@ -302,3 +302,17 @@ def test_untrusted_text_is_capped_and_flattened():
     assert clean("<!-- c -->\x00 a\tb ") == "<!-- c --> a b"
     html = render_html(build_digest("2025-12-22", [row(title_en="x <!-- c --> <img src=x onerror=alert(1)>")]))
     assert "<!--" not in html.split("<body>")[1] and "&lt;!-- c --&gt;" in html and "<img" not in html
+
+
+def test_an_english_lead_under_each_platform_and_policy_labelled_gloss():
+    body = ("The first list of 43 platforms was published. It covers six sectors. Each platform serves firms. "
+            "A fourth sentence is not in the lead.\nA second paragraph never is.")
+    events = [event(1, "listed", id=1, body_en=body)]
+    d = build_digest("2025-12-22", [row(body_en=body), row(id=2, body_en="", is_platform_announcement=0, tags=[])],
+                     events=events, period_start="2025-12-22T00:00:00+00:00", event_rank=registry.STATUS_RANK)
+    lead = "The first list of 43 platforms was published. It covers six sectors. Each platform serves firms."
+    assert d.platforms[0].lead == lead and d.policies[0].lead == lead and d.others[0].lead == ""
+    text, html = render_text(d), render_html(d)
+    assert text.count(f"Lead: {lead} [gloss]") == 2 and "fourth sentence" not in text and "second paragraph" not in text
+    assert html.count(f'<div class="lead">{lead} <span class="badge gloss"') == 2
+    assert digest.build.lead("word " * 400, limit=50).endswith(" …") and len(digest.build.lead("word " * 400, limit=50)) <= 52

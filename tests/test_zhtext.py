@@ -103,3 +103,9 @@ def test_pinyin_glosses_of_mirror_sites_are_removed_with_their_offsets() -> None
     assert origin is not None and len(origin) == len(clean)
     assert all(text[o] == c for o, c in zip(origin, clean, strict=True))
     assert without_pinyin_glosses("生物制造(a)中试") == ("生物制造(a)中试", None)
+
+
+def test_simplified_changes_only_the_script():
+    from zhtext.script import simplified
+
+    assert simplified("工業和信息化部，４００億元（試行）") == "工业和信息化部，４００亿元（试行）"  # width and punctuation kept

@@ -67,11 +67,11 @@ class ArticleEnglish:
 
 
 def translate_article(engine: Translator, title_zh: str, body_zh: str | None, memory: Memory | None = None) -> ArticleEnglish:
-    """Title always; body when given. The fidelity check covers what was translated."""
-    titles, stats = tm.translate_sentences(engine, [title_zh], memory)
-    body_en = None
-    if body_zh is not None:
-        body_en, body_stats = tm.translate_document(engine, body_zh, memory)
-        stats.add(body_stats)
-    missing = check(title_zh + "\n" + (body_zh or ""), titles[0] + "\n" + (body_en or ""))
-    return ArticleEnglish(title_en=titles[0], body_en=body_en, missing=missing, stats=stats)
+    """Title always; body when given, in the same request as the title (an engine's context and one round trip).
+    The fidelity check covers what was translated."""
+    texts = [title_zh] if body_zh is None else [title_zh, body_zh]
+    english, stats = tm.translate_documents(engine, texts, memory)
+    title_en = " ".join(english[0].splitlines())
+    body_en = english[1] if body_zh is not None else None
+    missing = check(title_zh + "\n" + (body_zh or ""), title_en + "\n" + (body_en or ""))
+    return ArticleEnglish(title_en=title_en, body_en=body_en, missing=missing, stats=stats)

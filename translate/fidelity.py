@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from zhtext.clean import to_ascii
 from zhtext.numerals import NUMERAL_CHARS, cn_to_int, is_bare, is_digit_string
+from zhtext.script import fold
 
 from .glossary import GlossaryEntry, load_glossary
 from .numbers import MONTHS, scale_forms
@@ -69,6 +70,21 @@ _TIMES_WORDS = {2: r"\b(?:twice|doubl\w*)\b", 3: r"\b(?:thrice|tripl\w*|trebl\w*
 _PAREN = re.compile(r"\(([^()]+)\)\s*$")
 # Short names news English uses for media: the dateline "(Xinhua)", "People's Daily".
 _SHORT_NAMES = {"Xinhua News Agency": ("Xinhua",), "People's Daily Online": ("People's Daily", "people.cn")}
+# A generic body is no name: an engine that paraphrases it has not lost it. What a translator (and an LLM) writes for
+# these, beside the glossary's rendering; a department's function words must still come through ("finance").
+_PARAPHRASES = {
+    "competent authorities": ("competent authority", "competent department", "authorities in charge",
+                              "department in charge", "departments in charge", "responsible department",
+                              "supervising department", "supervisory department", "regulator", "regulatory authority",
+                              "regulatory authorities"),
+    "People's Government": ("government",),
+    "Administrative Committee": ("management committee", "administration committee", "administrative commission"),
+    "Department of Science and Technology": ("science and technology department",),
+    "Bureau of Science and Technology": ("science and technology bureau",),
+    "Department of Industry and Information Technology": ("industry and information technology department",),
+    "Bureau of Industry and Information Technology": ("industry and information technology bureau",),
+    "Development and Reform Commission": ("development and reform committee",),
+}
 
 _ONES = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -103,7 +119,8 @@ def digit_groups(text: str) -> list[str]:
 
 
 def missing_numbers(zh: str, en: str) -> list[str]:
-    """Digit groups present in zh but absent from en, in order of first appearance, without repeats.
+    """Digit groups present in zh but absent from en, in order of first appearance, without repeats (Traditional
+    zh is read folded: 400億 is 40 billion).
 
     An empty list means every number survived. Chinese numerals (二十) are not checked here (check()
     does that, accepting "twenty" or "20").
@@ -112,7 +129,7 @@ def missing_numbers(zh: str, en: str) -> list[str]:
 
 
 def _missing_digit_groups(zh: str, en: str) -> list[tuple[int, str]]:
-    zh = to_ascii(zh)  # one character for one: positions stay those of the original text
+    zh = to_ascii(fold(zh))  # one character for one: positions stay those of the original text
     en_ascii = to_ascii(en)
     en_groups = set(digit_groups(en_ascii))
     en_lower = en_ascii.lower()
@@ -272,6 +289,8 @@ def _entity_forms(entry: GlossaryEntry, glossary_path: str | None) -> tuple[tupl
         label = paren.group(1)
     forms += _SHORT_NAMES.get(entry.en, ())
     if entry.kind == "local":
+        forms += _PARAPHRASES.get(entry.en, ())
+    if entry.kind == "local":
         # 海南省人民政府 holds the term 省人民政府 across the place name; "Hainan Province People's Government"
         # is faithful, so the English of a same-kind glossary term the hit ends with (人民政府) counts too.
         for zh, other in load_glossary(glossary_path).entries.items():
@@ -308,6 +327,7 @@ def check(zh: str, en: str, *, glossary: str | None = None) -> list[str]:
     Misses are human-readable ("2027", "二十个 (20)", "MIIT"), in source order, without repeats.
     glossary is the TSV the engine used (default: the packaged one).
     """
+    zh = fold(zh)  # 工業和信息化部 is 工业和信息化部; length-preserving, so positions hold
     found = [
         *_missing_digit_groups(zh, en),
         *_missing_cn_numerals(zh, en, glossary),

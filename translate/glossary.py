@@ -1,4 +1,9 @@
-"""The project glossary (glossary.tsv): zh<TAB>en<TAB>kind, '#' comments. It always beats CC-CEDICT.
+"""The project glossary (glossary.tsv): zh<TAB>en<TAB>kind<TAB>source, '#' comments. It always beats CC-CEDICT.
+
+Columns: the Chinese term, its English, its kind (central, party, academy, local, media, zone, policy, sector, bio,
+enzyme, chem, usage; the file's header says what each means) and where the entry came from (seed, cedict-fix,
+corpus:<n>, domain). Only zh and en are required: a user glossary may have 2, 3 or 4 columns, and a missing
+kind or source is "". Extra columns after the fourth are ignored.
 
 Loaded once per path per process. Its version is the first 8 hex digits of the file's sha256, so a
 stored translation can say exactly which glossary produced it.
@@ -24,6 +29,7 @@ class GlossaryEntry:
     zh: str
     en: str
     kind: str
+    source: str = ""  # provenance: seed, cedict-fix, corpus:<n>, domain ("" in user glossaries without it)
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,15 @@ def load_glossary(path: str | None = None) -> Glossary:
             continue
         cols = line.split("\t")
         if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
-            raise GlossaryFileError(f"{name}:{lineno}: expected zh<TAB>en<TAB>kind, got {line!r}", setting="glossary")
+            raise GlossaryFileError(
+                f"{name}:{lineno}: expected zh<TAB>en[<TAB>kind[<TAB>source]], got {line!r}", setting="glossary"
+            )
         zh, en = cols[0].strip(), cols[1].strip()
         if zh in entries:
             raise GlossaryFileError(f"{name}:{lineno}: duplicate entry {zh!r}", setting="glossary")
-        entries[zh] = GlossaryEntry(zh, en, cols[2].strip() if len(cols) > 2 else "")
+        kind = cols[2].strip() if len(cols) > 2 else ""
+        source = cols[3].strip() if len(cols) > 3 else ""
+        entries[zh] = GlossaryEntry(zh, en, kind, source)
     return Glossary(name, hashlib.sha256(data).hexdigest()[:8], entries)
 
 

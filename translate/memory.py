@@ -5,12 +5,15 @@ The memory itself lives in the store; this module only needs an object with two 
 so the translate stage never imports the store.
 """
 
+
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from zhtext.script import simplified
 
 from .errors import TranslateError
 from .glossary import glossary_version
@@ -80,7 +83,9 @@ def memory_key(engine: str, model: str, glossary: str, sentence: str) -> str:
 
 def translate_sentences(translator, sentences: Sequence[str], memory: Memory | None = None
                         ) -> tuple[list[str], MemoryStats]:
-    """Translate a batch, asking the memory first; repeated sentences in the batch are translated once."""
+    """Translate a batch, asking the memory first; repeated sentences in the batch are translated once. Every engine
+    gets Simplified Chinese (Traditional folded character for character): one dictionary, one model vocabulary."""
+    sentences = [simplified(s) for s in sentences]
     stats = MemoryStats()
     unique = list(dict.fromkeys(sentences))
     glossary = glossary_version()
@@ -103,12 +108,22 @@ def translate_sentences(translator, sentences: Sequence[str], memory: Memory | N
 def translate_document(translator, text: str, memory: Memory | None = None) -> tuple[str, MemoryStats]:
     """Paragraph-aware translation: sentences of a paragraph rejoined with spaces, paragraphs with newlines; the
     output has exactly as many lines as the input."""
-    paragraphs = [split_sentences(p) for p in split_paragraphs(text)]
-    flat = [s for sentences in paragraphs for s in sentences]
+    (english,), stats = translate_documents(translator, [text], memory)
+    return english, stats
+
+
+def translate_documents(translator, texts: Sequence[str], memory: Memory | None = None
+                        ) -> tuple[list[str], MemoryStats]:
+    """translate_document over several texts (an article's title and body) in one request to the engine."""
+    docs = [[split_sentences(p) for p in split_paragraphs(text)] for text in texts]
+    flat = [s for paragraphs in docs for sentences in paragraphs for s in sentences]
     english, stats = translate_sentences(translator, flat, memory)
     out: list[str] = []
     i = 0
-    for sentences in paragraphs:
-        out.append(" ".join(english[i:i + len(sentences)]))
-        i += len(sentences)
-    return "\n".join(out), stats
+    for paragraphs in docs:
+        lines = []
+        for sentences in paragraphs:
+            lines.append(" ".join(english[i:i + len(sentences)]))
+            i += len(sentences)
+        out.append("\n".join(lines))
+    return out, stats

@@ -14,11 +14,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from zhtext.script import simplified
+
 from .glossary import GlossaryEntry, load_glossary
 
 __all__ = ["TermHit", "find_terms", "inject_terms", "prompt_terms", "expected_terms", "accepted_forms"]
 
-ENFORCED_KINDS = frozenset({"central", "party", "academy", "local", "policy", "sector", "zone", "media"})
+ENFORCED_KINDS = frozenset({"central", "party", "academy", "local", "policy", "sector", "zone", "media", "chem",
+                            "enzyme"})  # chem, enzyme: 丁二酸 must not reach a model as "male adult two sour"
 ENTITY_KINDS = frozenset({"central", "party", "academy", "local", "media"})  # names: must survive any engine
 _ABBR = re.compile(r"\(([A-Z][A-Za-z&]{1,11})\)\s*$")
 
@@ -42,6 +45,7 @@ def find_terms(text: str, glossary_path: str | None = None) -> list[TermHit]:
     if pattern is None:
         return []
     entries = load_glossary(glossary_path).entries
+    text = simplified(text)  # Traditional names are the same terms (one for one: positions hold)
     # 财政部门 is "finance departments", not 财政部 (the Ministry of Finance) + 门
     return [TermHit(m.start(), m.end(), entries[m.group()]) for m in pattern.finditer(text)
             if not (m.group().endswith("部") and text[m.end():m.end() + 1] == "门")]

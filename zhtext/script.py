@@ -69,6 +69,23 @@ class _CharMap(dict[int, int]):
 _FOLD = _CharMap()
 
 
+class _T2SMap(dict[int, int]):
+    """A str.translate table of Traditional → Simplified only, filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> int:
+        self[code] = ord(t2s().get(chr(code), chr(code)))
+        return self[code]
+
+
+_T2S = _T2SMap()
+
+
+def simplified(text: str) -> str:
+    """``text`` with Traditional characters made Simplified, one for one; punctuation and width untouched (what a
+    translation engine is given: its vocabulary is Simplified, its punctuation Chinese)."""
+    return text.translate(_T2S)
+
+
 def fold(text: str) -> str:
     """``text`` NFKC- and Traditional→Simplified-folded, with ``len(fold(text)) == len(text)``."""
     out = text.translate(_FOLD)

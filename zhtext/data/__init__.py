@@ -1,0 +1,1 @@
+"""The gazetteer's data files (TSV), read by zhtext.gazetteer. Not code."""
