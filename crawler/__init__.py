@@ -26,7 +26,6 @@ from .policy import (
     LASTING_KINDS,
     SourceStatus,
     attachment_given_up,
-    backing_off,
     block_scope,
     conditional_headers,
     edited,
@@ -44,7 +43,7 @@ from .policy import (
 )
 from .record import article_record
 from .sandbox import READER_FAULTS, Sandbox, SandboxError
-from .sources import ListSpec, ParseRules, Source, SourceConfigError, load_sources
+from .sources import ListSpec, ParseRules, Source, SourceConfigError, by_site_host, load_sources
 from .urls import canonical_url
 
 __all__ = [
@@ -53,10 +52,10 @@ __all__ = [
     "Decoded", "decode", "DiscoverError", "Link", "discover", "FetchError", "Fetched", "Politeness", "fetch",
     "ROBOTS_MAX_BYTES", "RobotsAnswer", "read_robots",
     "host_of", "status_kind", "PARSER_VERSION", "ParseError", "Parsed", "normalize_date", "parse_article", "policy_key",
-    "canonical_url", "ListSpec", "ParseRules", "Source", "SourceConfigError", "load_sources", "article_record",
+    "canonical_url", "by_site_host", "ListSpec", "ParseRules", "Source", "SourceConfigError", "load_sources", "article_record",
     # crawl decisions (policy.py)
     "ATTACHMENT_ATTEMPTS", "HOPELESS_AFTER_RUNS", "LASTING_KINDS", "SourceStatus", "attachment_given_up",
-    "backing_off", "conditional_headers", "edited", "fragment_hash", "host_delays", "is_lasting", "links_to_fetch",
+    "conditional_headers", "edited", "fragment_hash", "host_delays", "is_lasting", "links_to_fetch",
     "lists_outcome", "needs_fallback", "read_again_later", "recheck_cutoff", "source_status", "block_scope", "scope_blocked", "BLOCKING_KINDS",
     "unchanged_page",
 ]

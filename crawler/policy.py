@@ -3,7 +3,6 @@
 No I/O and no clock here (`now` is an argument), so every rule is tested with plain values; the pipeline applies the
 answer and records the outcome. The rules:
 
-    backing_off        a source that sent an anti-bot answer is left alone until its back-off ends
     block_scope        which path family an anti-bot answer closes for the back-off (not the whole host)
     lists_outcome      which lists serve (primary, fallback) and whether the source failed
     conditional_headers / fragment_hash   incremental list reads and re-checks
@@ -45,11 +44,6 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return t.replace(tzinfo=t.tzinfo or UTC) if t else None
-
-
-def backing_off(blocked_until: Any, now: datetime) -> bool:
-    until = parse_time(blocked_until)
-    return until is not None and until > now
 
 
 _DATED = re.compile(r"\d{4}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -120,6 +120,12 @@ class Source:
         lists = tuple(replace(lst, url=move(lst.url), article_host=move_host(lst.article_host)) for lst in self.lists)
         article_hosts = {move_host(h): code for h, code in self.article_hosts.items()}
         return replace(self, base=move(self.base).rstrip("/"), lists=lists, article_hosts=article_hosts)
+
+
+def by_site_host(sources: Sequence[Source]) -> dict[str, Source]:
+    """{host: the source whose pages live there}: an article is parsed with the rules of its site (gov.cn's library
+    carries MIIT pages) and keeps that site's region hint."""
+    return {host: s for s in sources for host in s.site_hosts}
 
 
 _SOURCE_KEYS = {"name", "label", "base", "article_pattern", "lists", "parse", "delay", "official", "article_hosts"}

@@ -10,7 +10,6 @@ its header):
 
 from __future__ import annotations
 
-import csv
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -29,23 +28,14 @@ def _read_text(name: str) -> str:
 
 
 def read_tsv(name: str) -> list[dict[str, str]]:
-    if name in gazetteer.FILES:
-        try:
-            return [dict(row) for row in gazetteer.read_tsv(name)]
-        except gazetteer.GazetteerError as exc:
-            raise DataError(str(exc)) from exc
-    lines = [line for line in _read_text(name).splitlines() if line.strip() and not line.startswith("#")]
-    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-    rows = []
-    for lineno, row in enumerate(reader, start=2):
-        if None in row or any(v is None for v in row.values()):
-            raise DataError(f"{name}: row {lineno} has the wrong number of columns: {row}")
-        rows.append({k: v.strip() for k, v in row.items()})
-    return rows
+    try:
+        rows = gazetteer.read_tsv(name) if name in gazetteer.FILES else gazetteer.parse_tsv(_read_text(name), name)
+    except gazetteer.GazetteerError as exc:
+        raise DataError(str(exc)) from exc
+    return [dict(row) for row in rows]
 
 
-def _split(cell: str) -> tuple[str, ...]:
-    return tuple(a.strip() for a in cell.split("|") if a.strip())
+_split = gazetteer.split
 
 
 @dataclass(frozen=True)

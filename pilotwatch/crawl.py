@@ -44,8 +44,7 @@ class Crawl:
         self.politeness = crawler.Politeness(delay=config.delay, host_delays=crawler.host_delays(sources, config.delay),
                                              jitter=config.jitter, obey_robots=config.obey_robots,
                                              user_agent=config.user_agent)
-        self.rules_by_host = {h: s.parse for s in sources for h in s.site_hosts}  # parsed by the rules of its site
-        self.regions = {h: code for s in sources for h, code in s.article_hosts.items() if code}  # sd.news.cn → 370000
+        self.sites = crawler.by_site_host(sources)  # an article's site: its parse rules and region hint
         # path families that answered with an anti-bot page ({scope: blocked_until}): not asked during the back-off
         self.blocked = store.blocked_paths(now.astimezone(UTC).isoformat(timespec="seconds"))
         self.source_ends = math.inf  # monotonic time the current source must stop by (source_deadline)
@@ -116,11 +115,11 @@ class Crawl:
     def parse(self, source: crawler.Source, fetched: crawler.Fetched, link: crawler.Link
               ) -> tuple[dict, crawler.Decoded]:
         decoded = crawler.decode(fetched.content, fetched.content_type)
-        rules = self.rules_by_host.get(crawler.host_of(link.url), source.parse)
+        site = self.sites.get(crawler.host_of(link.url), source)
         # in the worker, within parse_timeout: a page that would take longer is a ParseError of kind too_slow
-        parsed = self.reader.parse_article(decoded.text, link.url, rules, now=self.now)
+        parsed = self.reader.parse_article(decoded.text, link.url, site.parse, now=self.now)
         record = crawler.article_record(parsed, fetched, decoded, link)
-        return {**record, "region_hint": self.regions.get(crawler.host_of(link.url))}, decoded
+        return {**record, "region_hint": site.region_hint(link.url)}, decoded
 
     def source(self, source: crawler.Source) -> None:
         """Crawl one source: its lists (fallbacks when they fail), new articles, attachments, re-checks. It stops

@@ -30,7 +30,7 @@ from .crawl import Crawl
 from .health import source_rows
 from .redact import redact
 from .report import RunReport
-from .translation import ENGINE_GIVE_UP, load_engine, translate_pending  # noqa: F401 - ENGINE_GIVE_UP: re-exported
+from .translation import load_engine, translate_pending
 
 log = logging.getLogger("pilotwatch")
 

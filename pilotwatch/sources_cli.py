@@ -82,7 +82,7 @@ class _Tester:
         self.config, self.source, self.stack, self.limit = config, source, stack, limit
         self.now = datetime.now(UTC)
         # an article is parsed with the rules of the source whose site it is on (gov.cn's library carries MIIT pages)
-        self.by_host = {h: s for s in sources for h in s.site_hosts}
+        self.by_host = crawler.by_site_host(sources)
         self.politeness = crawler.Politeness(delay=config.delay, host_delays=crawler.host_delays(sources, config.delay),
                                              jitter=config.jitter, obey_robots=config.obey_robots,
                                              user_agent=config.user_agent)

@@ -213,7 +213,7 @@ def test_missing_model_falls_back_to_gloss_and_says_which_setting(config, sample
 def test_unreachable_llm_falls_back_per_article_and_gives_up(config, sample_hosts, tmp_path):
     from dataclasses import replace as dc_replace
 
-    from pilotwatch.pipeline import ENGINE_GIVE_UP
+    from pilotwatch.translation import ENGINE_GIVE_UP
 
     cfg = dc_replace(config, translate_engine="llm", llm_url="http://127.0.0.1:9/v1", llm_model="any")
     report = run_once(cfg, local_sources(sample_hosts), tmp_path)

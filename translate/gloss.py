@@ -411,8 +411,7 @@ class _Resources:
     rule_re: re.Pattern[str]
     pos: Any  # jieba.posseg.POSTokenizer with the glossary words and the gazetteer's names added
     tags: dict[str, str]  # its part-of-speech table (dictionary words, ours included)
-    names: dict[str, str]  # the shared gazetteer: {Chinese name: English}
-    places: dict[str, str]  # its provinces, cities and counties (a company name's leading place is dropped)
+    places: frozenset[str]  # the gazetteer's provinces, cities and counties (a company's leading place is dropped)
 
 
 @functools.cache
@@ -435,19 +434,16 @@ def _resources(glossary_path: str | None) -> _Resources:
         tokenizer.initialize()
         for zh in glossary.entries:
             tokenizer.add_word(zh, tag="nz")
-        gazetteer = names.gazetteer()
+        gazetteer = names.table()
         for zh in gazetteer:
             if zh not in glossary.entries and len(zh) > 1:
                 tokenizer.add_word(zh, tag="nt")
         pos = jieba.posseg.POSTokenizer(tokenizer)
     finally:
         jlog.setLevel(old_level)
-    from zhtext.gazetteer import english_names
-
-    places = {zh: en for zh, (en, kind) in english_names().items() if kind in ("province", "city", "county")}
+    places = frozenset(zh for zh, (_, kind) in gazetteer.items() if kind in ("province", "city", "county"))
     pos.makesure_userdict_loaded()  # our words' tags join the table
-    res = _Resources(cedict, glossary, _Rules(glossary), _build_rule_regex(glossary), pos, pos.word_tag_tab,
-                     gazetteer, places)
+    res = _Resources(cedict, glossary, _Rules(glossary), _build_rule_regex(glossary), pos, pos.word_tag_tab, places)
     log.info(
         "gloss engine loaded in %.2f s (%d CC-CEDICT headwords, %d glossary terms)",
         time.perf_counter() - started,
@@ -591,7 +587,7 @@ def _words(res: _Resources, chunk: str) -> list[_Piece]:
 
 
 def _word(res: _Resources, word: str, flag: str) -> list[_Piece]:
-    en = res.glossary.get(word) or res.names.get(word)
+    en = res.glossary.get(word) or names.english(word)
     if en is not None:
         return [_Piece(en)]
     if word in _LOCALIZERS and flag == "f":

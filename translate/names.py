@@ -10,9 +10,10 @@ drop it in their own English names, the brand is romanised in two-syllable words
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from functools import cache
 
-from zhtext.gazetteer import english_names
+from zhtext.gazetteer import english_names, stem_english
 
 # Surnames that pypinyin's word-level reading gets wrong in a name (单 dān → Shàn, 曾 céng → Zēng) or that are two
 # characters long; the rest of a surname is read as pypinyin reads the character.
@@ -118,14 +119,23 @@ def split_names(run: str) -> list[str] | None:
     return best[0]
 
 
+def table() -> dict[str, tuple[str, str]]:
+    """The shared gazetteer: {Chinese name: (English, kind)} (English "" where `english` derives it)."""
+    return english_names()
+
+
 @cache
-def gazetteer() -> dict[str, str]:
-    """{Chinese name: English name}: every name and alias of the shared gazetteer, divisions and zones without an
-    English name romanised (朝阳区 → Chaoyang District)."""
-    return {zh: en for zh, (en, _) in english_names(romanise).items()}
+def english(zh: str) -> str | None:
+    """The English of a gazetteer name; a county or zone no table names in English gets its romanised stem and kind
+    (海淀区 → Haidian District), derived on first use. None for a name the gazetteer does not have."""
+    entry = english_names().get(zh)
+    if entry is None:
+        return None
+    en, kind = entry
+    return en or stem_english(zh, kind, romanise) or romanise(zh)
 
 
-def companies(text: str, places: dict[str, str]) -> list[tuple[int, int, str]]:
+def companies(text: str, places: Container[str]) -> list[tuple[int, int, str]]:
     """(start, end, English) of each company name in `text`. The name ends at its legal form (有限公司 …) after an
     industry word; it begins at the earliest place name (from the gazetteer) within the 14 characters before, so the
     place is dropped and what follows is the brand; without a place, the brand is the two characters before the
@@ -145,12 +155,12 @@ def companies(text: str, places: dict[str, str]) -> list[tuple[int, int, str]]:
             if len(window) < 2:
                 continue
             brand_text, begin = window[-2:], m.start() - 2
-        industry = dict(INDUSTRIES)[m["industry"]]
-        form = dict(_FORMS)[m["form"]]
+        industry, form = _INDUSTRY[m["industry"]], _FORM[m["form"]]
         out.append((begin, m.end(), f"{brand(brand_text)} {industry}{' Group' if m['group'] else ''} {form}"))
     return out
 
 
+_INDUSTRY, _FORM = dict(INDUSTRIES), dict(_FORMS)
 _TAIL_RE = re.compile("(?P<industry>" + "|".join(re.escape(zh) for zh, _ in INDUSTRIES) + ")"
                       r"(?P<group>集团)?(?P<form>股份有限公司|有限责任公司|有限公司)")
 _HAN_RUN_END = re.compile("[\u4e00-\u9fff]+$")

@@ -15,6 +15,7 @@ Files under zhtext/data/ (UTF-8 TSV; lines starting with # are comments; the fir
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -31,7 +32,11 @@ def read_tsv(name: str) -> tuple[dict[str, str], ...]:
     """The rows of one gazetteer file, as dicts by header name, cells stripped."""
     if name not in FILES:
         raise GazetteerError(f"{name}: not a gazetteer file (known: {', '.join(sorted(FILES))})")
-    text = (resources.files(__package__) / "data" / name).read_text(encoding="utf-8")
+    return parse_tsv((resources.files(__package__) / "data" / name).read_text(encoding="utf-8"), name)
+
+
+def parse_tsv(text: str, name: str) -> tuple[dict[str, str], ...]:
+    """A data TSV (# comments, a header line, tab-separated cells) as dicts; GazetteerError names a ragged row."""
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     rows = []
     for lineno, row in enumerate(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
@@ -59,27 +64,28 @@ ZONE_SUFFIXES = (
 )
 
 
+def stem_english(zh: str, kind: str, romanise: Callable[[str], str]) -> str:
+    """English for a division or zone no table names: its romanised stem and generic suffix (朝阳区 → "<stem>
+    District"); "" when the name has no known suffix."""
+    for suffix, en in ZONE_SUFFIXES if kind == "zone" else DIVISION_SUFFIXES:
+        if zh.endswith(suffix) and len(zh) > len(suffix):
+            return f"{romanise(zh[: -len(suffix)])} {en}"
+    return ""
+
+
 @cache
-def english_names(romanise: object = None) -> dict[str, tuple[str, str]]:
-    """{Chinese name: (English name, kind)} over every name and alias the gazetteer knows an English name for; kind
-    is province, city, county, zone, institution or agency. With `romanise` (a function: Chinese → Hanyu Pinyin),
-    divisions and zones without an English name get one from their romanised stem and generic suffix.
+def english_names() -> dict[str, tuple[str, str]]:
+    """{Chinese name: (English name, kind)} over every name and alias of the gazetteer; kind is province, city,
+    county, zone, institution or agency. The English is "" for a county or zone no table names in English (a caller
+    with a romaniser derives it: stem_english).
 
     Where two entries share a Chinese name the more specific table wins in this order: agency, institution, zone,
     province, city, county (a name is an agency before it is a place)."""
     out: dict[str, tuple[str, str]] = {}
 
-    def put(zh: str, en: str, kind: str) -> None:
-        if zh and en and zh not in out:
+    def put(zh: str, en: str, kind: str, *, derivable: bool = False) -> None:
+        if zh and (en or derivable) and zh not in out:
             out[zh] = (en, kind)
-
-    def stem_name(zh: str, suffixes: tuple[tuple[str, str], ...]) -> str:
-        if romanise is None:
-            return ""
-        for suffix, en in suffixes:
-            if zh.endswith(suffix) and len(zh) > len(suffix):
-                return f"{romanise(zh[: -len(suffix)])} {en}"  # type: ignore[operator]
-        return ""
 
     for r in read_tsv("issuers.tsv"):
         if r["name_en"]:
@@ -91,8 +97,9 @@ def english_names(romanise: object = None) -> dict[str, tuple[str, str]]:
     for r in read_tsv("aliases.tsv"):
         put(r["alias"], institutions.get(r["name"], ""), "institution")
     for r in read_tsv("zones.tsv"):
-        en = (split(r["aliases_en"]) or ("",))[0] or stem_name(r["name"], ZONE_SUFFIXES)
-        for zh in (r["name"], *split(r["aliases"])):
+        en = (split(r["aliases_en"]) or ("",))[0]
+        put(r["name"], en, "zone", derivable=True)
+        for zh in split(r["aliases"]):
             put(zh, en, "zone")
     for r in read_tsv("provinces.tsv"):
         for zh in (r["name"], r["short"], *split(r["aliases_zh"])):
@@ -101,5 +108,5 @@ def english_names(romanise: object = None) -> dict[str, tuple[str, str]]:
         for zh in (r["name"], *split(r["aliases"])):
             put(zh, r["name_en"], "city")
     for r in read_tsv("counties.tsv"):
-        put(r["name"], r["name_en"] or stem_name(r["name"], DIVISION_SUFFIXES), "county")
+        put(r["name"], r["name_en"], "county", derivable=True)
     return out
