@@ -183,6 +183,24 @@ class Digest:
     failures: int = 0
     attribution: str = ""
     sector_labels: Mapping[str, str] = field(default_factory=dict)  # sector id → heading (the tagger's vocabulary)
+    audience: str = ""  # a subscription's name: its own digest ("" : the digest of everything)
+    follows: str = ""  # what that subscription follows, in one line
+    health_detail: bool = True  # the source-health table; False (analysts, when an operator gets it): a notice line
+
+    @property
+    def heading(self) -> str:
+        return (f"PilotWatch alert \u201c{self.audience}\u201d — {self.day}" if self.audience
+                else f"PilotWatch daily digest — {self.day}")
+
+    @property
+    def notice(self) -> str:
+        """One line when sources are down or stale (what analysts see instead of the health table), else ""."""
+        bad = self.unhealthy
+        if not bad:
+            return ""
+        what = "; ".join(f"{s.label}: {s.detail}" for s in bad[:4]) + ("; …" if len(bad) > 4 else "")
+        return (f"{len(bad)} of {len(self.sources)} source{'s' if len(self.sources) != 1 else ''} down or stale "
+                f"({what}); news from {'it' if len(bad) == 1 else 'them'} may be missing.")
 
     def sector_label(self, sector: str) -> str:
         return self.sector_labels.get(sector, sector)
@@ -205,12 +223,13 @@ class Digest:
 
     @property
     def subject(self) -> str:
+        name = f"PilotWatch {self.audience} {self.day}" if self.audience else f"PilotWatch {self.day}"
         if self.empty:
-            head = f"PilotWatch {self.day}: nothing new"
+            head = f"{name}: nothing new"
         else:
             n, new = len(self.platforms), sum(p.new for p in self.platforms)
             k, m = len(self.policies), self.other_count
-            head = (f"PilotWatch {self.day}: {n} platform{'s' if n != 1 else ''} with news ({new} new), "
+            head = (f"{name}: {n} platform{'s' if n != 1 else ''} with news ({new} new), "
                     f"{k} polic{'ies' if k != 1 else 'y'}, {m} other item{'s' if m != 1 else ''}")
         bad = len(self.unhealthy)
         # A quiet day while sources are down is not a quiet day: say so where it is seen first.
@@ -230,7 +249,7 @@ def snippet(text: str, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
-def _attrs(tag: Mapping[str, Any]) -> dict[str, str]:
+def tag_attrs(tag: Mapping[str, Any]) -> dict[str, str]:
     raw = tag.get("attrs")
     if isinstance(raw, str):
         try:
@@ -252,7 +271,7 @@ def _names(tags: list[Mapping[str, Any]], field: str) -> tuple[Name, ...]:
     out: dict[str, Name] = {}
     for t in tags:
         if t.get("field") == field and t.get("value") and str(t["value"]) not in out:
-            a = _attrs(t)
+            a = tag_attrs(t)
             out[str(t["value"])] = Name(clean(t["value"], 120), clean(a.get("name_en"), 160), clean(a.get("abbr"), 30))
     return tuple(out.values())
 
@@ -262,7 +281,7 @@ def _places(tags: list[Mapping[str, Any]], provinces: tuple[str, ...]) -> tuple[
     covered: set[str] = set()
     for t in tags:
         if t.get("field") == "city" and t.get("value"):
-            province = _attrs(t).get("province", "")
+            province = tag_attrs(t).get("province", "")
             place = f"{t['value']}, {province}" if province and province != t["value"] else str(t["value"])
             if place not in places:
                 places.append(place)
@@ -287,7 +306,7 @@ def _targets(tags: list[Mapping[str, Any]], kind: str) -> tuple[str, ...]:
     """Goals (kind "goal") or counts ("count"); a tag from before the tagger told them apart counts as a goal."""
     return tuple(dict.fromkeys(clean(format_target(str(t["value"]), a), 60) for t in tags
                                if t.get("field") == "target" and t.get("value")
-                               and ((a := _attrs(t)).get("kind", "goal") == kind)))
+                               and ((a := tag_attrs(t)).get("kind", "goal") == kind)))
 
 
 _EN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z“\"(0-9])")

@@ -25,7 +25,7 @@ STEP_LABELS = {"called": "Call", "shortlisted": "Shortlist (公示)", "listed": 
 EVIDENCE_MAX = 300
 
 
-def _list(value: Any) -> list[str]:
+def json_list(value: Any) -> list[str]:
     if isinstance(value, str):
         try:
             value = json.loads(value or "[]")
@@ -100,7 +100,7 @@ def _place(row: Mapping[str, Any]) -> str:
 
 
 def _hosts(row: Mapping[str, Any]) -> tuple[Name, ...]:
-    zh, en = _list(row.get("hosts")), _list(row.get("hosts_en"))
+    zh, en = json_list(row.get("hosts")), json_list(row.get("hosts_en"))
     return tuple(Name(clean(h, 120), clean(en[i] if i < len(en) else "", 160)) for i, h in enumerate(zh) if h)
 
 
@@ -122,12 +122,12 @@ def platform_lines(events: Iterable[Mapping[str, Any]], period_start: str,
         issuers = tuple(Name(clean(i, 120), *(clean(x, 160) for x in (issuer_names or {}).get(i, ("", ""))))
                         for i in str(main.get("issuers") or "").split("\x1f") if i)
         lines.append(PlatformLine(
-            id=pid, name=clean(main.get("name"), 120), hosts=_hosts(main), sectors=tuple(_list(main.get("sectors"))),
+            id=pid, name=clean(main.get("name"), 120), hosts=_hosts(main), sectors=tuple(json_list(main.get("sectors"))),
             place=_place(main), event=str(main.get("event") or ""), level=str(main.get("level") or ""),
             new=str(main.get("platform_first_seen_at") or "") >= period_start, issuers=issuers,
             evidence=clean(main.get("evidence"), EVIDENCE_MAX), evidence_en=clean(main.get("evidence_en"), EVIDENCE_MAX),
             url=str(main.get("url") or ""), date=clean(main.get("date"), 10), engine=clean(main.get("translation_engine"), 40),
-            listed=tuple(_list(main.get("listed"))), lead=lead(main.get("body_en")),
+            listed=tuple(json_list(main.get("listed"))), lead=lead(main.get("body_en")),
         ))
     return tuple(sorted(lines, key=lambda p: (not p.new, -rank.get(p.event, 0), p.place, p.name)))
 
@@ -139,15 +139,15 @@ def _ranked(c: Counter[str], last: str) -> tuple[tuple[str, int], ...]:
 def programme_progress(platforms: Iterable[Mapping[str, Any]], steps: Iterable[Mapping[str, Any]], *, target: int,
                        target_year: int, sector_labels: Mapping[str, str]) -> ProgrammeProgress:
     platforms = [p for p in platforms if p.get("status") != "not_a_platform"]
-    national = [p for p in platforms if "national" in _list(p.get("listed"))]
+    national = [p for p in platforms if "national" in json_list(p.get("listed"))]
     by_sector: Counter[str] = Counter()
     by_province: Counter[str] = Counter()
     for p in national:
-        by_sector.update({sector_labels.get(s, s) for s in _list(p.get("sectors"))} or {NO_SECTOR})
+        by_sector.update({sector_labels.get(s, s) for s in json_list(p.get("sectors"))} or {NO_SECTOR})
         by_province[clean(p.get("province"), 60) or NO_PROVINCE] += 1
     steps = list(steps)
     provincial_lists = Counter(clean(p.get("province"), 60) or NO_PROVINCE for p in platforms
-                               if "provincial" in _list(p.get("listed")))
+                               if "provincial" in json_list(p.get("listed")))
     list_dates = {clean(s.get("province"), 60): clean(s.get("date"), 10) for s in steps
                   if s.get("programme") != "national" and s.get("step") == "listed"}
     return ProgrammeProgress(
@@ -167,7 +167,7 @@ def chart_panels(platforms: Iterable[Mapping[str, Any]], sector_labels: Mapping[
     """The registry's platforms (rejected ones aside) by province, by sector and by month of their first event."""
     platforms = [p for p in platforms if p.get("status") != "not_a_platform"]
     province = Counter(clean(p.get("province"), 60) or NO_PROVINCE for p in platforms)
-    sector = Counter(sector_labels.get(s, s) for p in platforms for s in _list(p.get("sectors")) or [""])
+    sector = Counter(sector_labels.get(s, s) for p in platforms for s in json_list(p.get("sectors")) or [""])
     sector = Counter({(k or NO_SECTOR): v for k, v in sector.items()})
     month = Counter(str(p.get("first_event_at") or p.get("first_seen_at") or "")[:7] or "unknown" for p in platforms)
     return [("Platforms by province", _ranked(province, NO_PROVINCE)),

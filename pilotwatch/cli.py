@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from extract.model import SECTOR_LABELS  # the tagger's vocabulary: a plain dict
 
 from .config import SECRET_SMTP_PASSWORD, Config, ConfigError, load_config
 from .platforms_cli import platforms
+from .subscriptions_cli import subscriptions
 
 log = logging.getLogger("pilotwatch")
 
@@ -413,22 +415,25 @@ def search(ctx: click.Context, query: str, site, since, until, sector, province,
 @click.option("--all", "everything", is_flag=True, help="All articles, not only platform announcements.")
 @_filter_options
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("--self-url", help="Atom: the URL the feed will be served at (its rel=self link).")
 @click.option("--db", help="SQLite file (config key db).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, everything: bool, site, since, until, sector, province,
-           out_path: str | None, db: str | None) -> None:
+           out_path: str | None, self_url: str | None, db: str | None) -> None:
     """Export platform announcements (or --all articles) as CSV, JSON Lines or an Atom feed.
 
     Serve the Atom file from any web server (or a file:// URL) and subscribe a feed reader to it.
 
     Example:
 
-        pilotwatch export --format atom --out announcements.xml
+        pilotwatch export --format atom --out announcements.xml --self-url https://example.org/pw/announcements.xml
 
         pilotwatch export --all --format jsonl --since 2025-06-01 > articles.jsonl
     """
     from . import research
 
+    if self_url is not None and (fmt != "atom" or not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", self_url)):
+        raise click.BadParameter("an absolute http(s) URL, with --format atom", param_hint="--self-url")
     config = _config(ctx, db=db)
     store = _open_reader(config)
     try:
@@ -442,7 +447,7 @@ def export(ctx: click.Context, fmt: str, everything: bool, site, since, until, s
     else:
         what = "articles" if everything else "platform announcements"
         text = research.to_atom(rows, title=f"PilotWatch: biomanufacturing pilot-scale {what}",
-                                feed_id=f"urn:pilotwatch:{what.replace(' ', '-')}")
+                                feed_id=f"urn:pilotwatch:{what.replace(' ', '-')}", self_url=self_url)
     if out_path:
         Path(out_path).write_text(text, encoding="utf-8")
         click.echo(f"{len(rows)} rows → {out_path}", err=True)
@@ -610,6 +615,7 @@ def digest_cmd(ctx: click.Context, day, db: str | None, out_dir: str | None, sen
 
 
 cli.add_command(platforms)
+cli.add_command(subscriptions)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -113,6 +113,7 @@ def _doctor_checks(config_path: str | None, *, offline: bool) -> Iterator[Check]
     if config.translate_engine == "llm":
         yield Check(True, "LLM API key", f"{SECRET_LLM_KEY} is {'set' if os.environ.get(SECRET_LLM_KEY) else 'not set'}")
     yield from smtp_checks(config, smtp_settings(config))
+    yield from subscription_checks(config)
 
 
 def unwritable_dir(folder: str | Path) -> str | None:
@@ -201,3 +202,58 @@ def smtp_checks(config: Config, settings) -> Iterator[Check]:
         yield Check(True, "SMTP login", f"{settings.host}:{settings.port} ({settings.security}; {password})")
     except digest.SendError as exc:
         yield Check(False, "SMTP login", f"{exc} ({password})")
+
+
+def subscription_checks(config: Config) -> Iterator[Check]:
+    """Each subscription's channels as configured, then each target whose deliveries failed (read-only)."""
+    from digest.webhook import endpoint_label
+
+    from .alerts import feed_url
+
+    if not config.subscriptions and not config.operator_recipients:
+        return
+    mail = bool(config.smtp_host and config.smtp_from)
+    for sub in config.subscriptions:
+        channels = []
+        if sub.email and sub.recipients:
+            channels.append(f"e-mail to {len(sub.recipients)} recipient{'s' if len(sub.recipients) != 1 else ''}")
+        if sub.webhook_url:
+            channels.append(f"webhook {endpoint_label(sub.webhook_url)}")
+        channels.append(f"feed {feed_url(config, sub.name) or Path(config.feed_dir) / (sub.name + '.xml')}")
+        unmailed = sub.email and sub.recipients and not mail
+        yield Check(not unmailed, f"subscription {sub.name}",
+                    f"{sub.cadence}: {sub.follows}; {', '.join(channels)}" +
+                    ("; recipients set but smtp_host/smtp_from are not: nothing will be mailed" if unmailed else ""))
+    if config.operator_recipients:
+        yield Check(mail, "operator report", f"to {len(config.operator_recipients)} recipient(s)" +
+                    ("" if mail else "; smtp_host/smtp_from are not set: nothing will be mailed"))
+    if config.subscriptions:
+        unwritable = unwritable_dir(config.feed_dir)
+        yield Check(not unwritable, "feed folder", f"feed_dir: {unwritable}" if unwritable else
+                    f"{config.feed_dir}" + ("" if config.feed_base_url else
+                                            " (feed_base_url not set: feeds carry no rel=self link)"))
+    yield from delivery_checks(config)
+
+
+def delivery_checks(config: Config) -> Iterator[Check]:
+    """Targets whose deliveries did not go out, from the database (never created here)."""
+    import sqlite3
+
+    from store import StoreError, open_store
+
+    if not Path(config.db).is_file():
+        return
+    try:
+        store = open_store(config.db, readonly=True)
+    except (StoreError, sqlite3.Error):
+        return  # database_checks said why
+    try:
+        problems = store.delivery_problems()
+    except sqlite3.Error:  # a database from before m011: no deliveries yet
+        return
+    finally:
+        store.close()
+    for p in problems:
+        yield Check(False, f"delivery {p['subscription']} → {p['channel']} {p['target']}",
+                    f"{p['pending']} not delivered since {p['since']}, {p['attempts']} attempts; last: "
+                    f"{p['error_kind'] or '?'}: {p['error'] or ''} (re-sent each run)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import registry
 from extract.record import tag_rows
 from store import Store
 
-from . import platforms
+from . import alerts, platforms
 from .config import SECRET_SMTP_PASSWORD, Config
 from .crawl import Crawl
 from .health import source_rows
@@ -74,6 +75,9 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
         log.error("digest not sent: %s (it is on disk: %s)", exc, report.digest_paths[0])
         store.record_failure(report.run_id, "digest", "send", redact(str(exc)))
         report.digest_send_failed = 1
+    at = now or datetime.now(UTC)
+    alerts.deliver(config, store, report, day=day, tz=tz, now=at, smtp=smtp_settings(config),
+                   sources=source_rows(store.source_health(), at), attribution=CEDICT_ATTRIBUTION)
     store.finish_run(
         report.run_id, exit_code=report.exit_code, summary=report.summary(),
         sources_ok=report.sources_total - len(report.sources_failed), sources_failed=len(report.sources_failed),
@@ -179,7 +183,8 @@ def send_digest(config: Config, store: Store, day: date, tz: ZoneInfo, *, now: d
         raise AlreadySent(f"the digest of {day} was already {how}; use --force to send it again")
     result = None
     try:
-        d = make_digest(store, day, tz, now=now)
+        # with an operator configured, analysts read a one-line notice instead of the source-health table
+        d = replace(make_digest(store, day, tz, now=now), health_detail=not config.operator_recipients)
         if not d.empty or config.send_empty:
             html, text = digest.render(d)
             result = digest.send(digest.build_message(d, html, text, settings), settings)  # raises digest.SendError

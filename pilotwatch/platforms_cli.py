@@ -13,7 +13,6 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,8 @@ import click
 
 import registry
 from extract.model import SECTOR_LABELS  # a plain dict: no NLP data loads
+
+from .places import province_choices, resolve_province
 
 STATUSES = [*registry.EVENT_ORDER, "not_a_platform"]
 # beside the English name of a place, its Chinese name (the columns are the table's, in its order)
@@ -30,17 +31,6 @@ _SPACE = re.compile(r"\s+")
 
 
 # --- provinces: English name, GB/T 2260 code or Chinese name → (English name, code) ---
-
-@cache
-def _province_names() -> dict[str, tuple[str, str]]:
-    from extract.resources import provinces
-
-    names: dict[str, tuple[str, str]] = {}
-    for p in provinces():
-        for name in (p.code, p.name, p.short, p.name_en, *p.aliases_zh, *p.aliases_en):
-            names[name.casefold()] = (p.name_en, p.code)
-    return names
-
 
 def _chinese_place(code: str | None) -> str:
     """The Chinese name of a province or prefecture-level city by its code ("" when unknown)."""
@@ -60,12 +50,10 @@ class Province(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
         if isinstance(value, tuple):
             return value
-        found = _province_names().get(str(value).strip().casefold())
+        found = resolve_province(value)
         if found is None:
-            from extract.resources import provinces
-
             self.fail(f"{value!r} is not a province: use an English name, a GB/T 2260 code or a Chinese name "
-                      f"({', '.join(p.name_en for p in provinces())})", param, ctx)
+                      f"({province_choices()})", param, ctx)
         return found
 
 

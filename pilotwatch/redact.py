@@ -5,8 +5,8 @@ too), the failure messages the pipeline stores, doctor's output and the digest's
 
 What it removes:
   - the user:password@ of any URL (http://alice:pw@host/… → http://***@host/…);
-  - each known secret (PILOTWATCH_SMTP_PASSWORD, PILOTWATCH_LLM_API_KEY, the password of llm_url), plain and
-    URL-quoted;
+  - each known secret (PILOTWATCH_SMTP_PASSWORD, PILOTWATCH_LLM_API_KEY, the password of llm_url, the path and
+    query of each webhook URL), plain and URL-quoted;
   - base64 that carries a secret: an SMTP server echoing `AUTH PLAIN AHVzZXIAcGFzc3dvcmQ=` (\\0user\\0password),
     `user\\0user\\0password`, `AUTH LOGIN`'s base64 of the password alone, a Basic header of user:password. A
     base64 token is replaced whole when it decodes to bytes holding a secret, or when it contains the secret's
@@ -48,6 +48,18 @@ def remember_url(url: str | None) -> None:
     if parts.password:
         remember(parts.password, urllib.parse.unquote(parts.password), f"{parts.username}:{parts.password}",
                  urllib.parse.unquote(f"{parts.username}:{parts.password}"))
+
+
+def remember_webhook(url: str | None) -> None:
+    """A webhook URL's path and query: Slack's and most services' URLs carry their token there."""
+    try:
+        parts = urllib.parse.urlsplit(url or "")
+    except ValueError:
+        return
+    remember_url(url)
+    tail = parts.path.strip("/") + (f"?{parts.query}" if parts.query else "")
+    if len(tail) >= 8:  # a bare "/hook" is no token, and blanking it would blank ordinary words
+        remember(tail, parts.path)
 
 
 def _cores(secret: bytes) -> set[str]:

@@ -32,11 +32,15 @@ class RunReport:
     digest_sent: int = 0  # recipients who accepted the mail
     digest_send_failed: int = 0
     digest_paths: tuple[Path, ...] = ()
+    feeds: int = 0  # subscriptions' Atom files written
+    deliveries_sent: int = 0  # e-mails and webhook POSTs of subscriptions and operator reports
+    deliveries_failed: int = 0
+    delivery_problems: list[str] = field(default_factory=list)  # "name → channel target: kind", one per target
 
     @property
     def failures(self) -> int:
         return (len(self.sources_failed) + len(self.via_fallback) + self.articles_failed + self.translate_failed
-                + self.digest_send_failed + self.registry_failed)
+                + self.digest_send_failed + self.registry_failed + self.deliveries_failed)
 
     @property
     def exit_code(self) -> int:
@@ -68,4 +72,8 @@ class RunReport:
             mailed = (f" (mailed to {self.digest_sent})" if self.digest_sent else
                       " (NOT mailed: see log)" if self.digest_send_failed else "")
             parts.append(f"digest {self.digest_paths[0]}{mailed}")
+        if self.feeds or self.deliveries_sent or self.deliveries_failed:
+            failing = f" ({'; '.join(self.delivery_problems)})" if self.delivery_problems else ""
+            parts.append(f"alerts {self.deliveries_sent} sent, {self.deliveries_failed} failed{failing}, "
+                         f"{self.feeds} feed{'s' if self.feeds != 1 else ''}")
         return "; ".join(parts)

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .deliveries import DeliveryStore
 from .fts import index_text, phrase
 from .registry import RegistryStore
 from .schema import migrations
@@ -58,7 +59,7 @@ def newer_schema(path: str | Path, unknown: Iterable[str]) -> str:
             "upgrade PilotWatch before using this database")
 
 
-class Store(RegistryStore):
+class Store(RegistryStore, DeliveryStore):
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000, readonly: bool = False):
         """readonly (search, export): a connection that cannot write (`open_readonly`), no migrations; a file that
         is not a PilotWatch database is a StoreError, never given a schema. (Only this class's own SQL runs on it,
@@ -233,6 +234,16 @@ class Store(RegistryStore):
 
     def count_failures_between(self, start_utc: str, end_utc: str) -> int:
         return self.query("SELECT count(*) AS n FROM failures WHERE at >= ? AND at < ?", [start_utc, end_utc])[0]["n"]
+
+    def failure_kinds_between(self, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
+        """Failures recorded in [start, end) by stage, kind and source, with the latest message (the operator's
+        report)."""
+        return self.query(
+            "SELECT stage, kind, source, count(*) AS n, max(at) AS last_at, "
+            "(SELECT f2.message FROM failures f2 WHERE f2.stage = f.stage AND f2.kind = f.kind AND "
+            "f2.source IS f.source AND f2.at >= ? AND f2.at < ? ORDER BY f2.id DESC LIMIT 1) AS message "
+            "FROM failures f WHERE at >= ? AND at < ? GROUP BY stage, kind, source ORDER BY n DESC, stage, kind",
+            [start_utc, end_utc, start_utc, end_utc])
 
     # --- articles ---
 

@@ -454,6 +454,46 @@ def m010_translation_fallback(db: Database) -> None:
     _run(db, "ALTER TABLE articles ADD COLUMN translation_fallback INTEGER NOT NULL DEFAULT 0;\n")
 
 
+@migrations()
+def m011_deliveries(db: Database) -> None:
+    """Subscriptions' deliveries (e-mail per recipient, webhook per endpoint, operator reports): what each one carried,
+    claimed before it is sent, so a re-run never sends an item twice and a killed run's delivery is re-sent with the
+    same key (the e-mail's Message-ID, the webhook's Idempotency-Key)."""
+    _run(
+        db,
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            subscription TEXT NOT NULL,        -- the subscription's name; operator reports: ':operator'
+            channel TEXT NOT NULL,             -- email | webhook
+            target TEXT NOT NULL,              -- the recipient's address, or the endpoint as scheme://host/…#<hash>
+            period TEXT NOT NULL,              -- 2026-12-07 (daily) | 2026-W50 (weekly) | run:17 (immediate)
+            key TEXT NOT NULL UNIQUE,          -- idempotency key: Idempotency-Key header, Message-ID
+            items TEXT NOT NULL DEFAULT '[]',  -- JSON: the item ids it carries (event:…, article:…)
+            status TEXT NOT NULL,              -- sending | sent | failed | empty (nothing matched in the period)
+            payload BLOB,                      -- the exact bytes to (re)send; dropped once sent
+            attempts INTEGER NOT NULL DEFAULT 0,
+            http_status INTEGER,
+            error_kind TEXT,
+            error TEXT,
+            run_id INTEGER,
+            created_at TEXT NOT NULL,
+            last_attempt_at TEXT,
+            sent_at TEXT,
+            UNIQUE (subscription, channel, target, period)
+        );
+        CREATE TABLE delivered_items (
+            subscription TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            target TEXT NOT NULL,
+            item TEXT NOT NULL,
+            delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+            PRIMARY KEY (subscription, channel, target, item)
+        );
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one
     # (complete_statement keeps trigger bodies, which contain semicolons, in one piece).

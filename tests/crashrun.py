@@ -1,6 +1,6 @@
 """Run the pipeline once against the sample site, optionally SIGKILLing the process at the N-th call of a function.
 
-    python tests/crashrun.py DB DIGEST_DIR HOSTS_JSON [TARGET N]
+    [CRASHRUN_CONFIG=pilotwatch.toml] python tests/crashrun.py DB DIGEST_DIR HOSTS_JSON [TARGET N]
 
 TARGET names what to interrupt: a module function ("crawler.fetch"), a Store method ("Store.save_tags"), a class's
 method ("crawler.Sandbox.extract_text"), or "Store.commit" — the N-th write transaction is killed after its statements
@@ -77,7 +77,9 @@ def main() -> None:
     from store import open_store
 
     hosts = json.loads(hosts_json)
-    config = load_config(env={}, overrides={"db": db, "digest_dir": digest_dir, "delay": 0.0, "retries": 0})
+    # CRASHRUN_CONFIG: a config file (e.g. with subscriptions) under the same overrides
+    config = load_config(os.environ.get("CRASHRUN_CONFIG") or None, env={},
+                         overrides={"db": db, "digest_dir": digest_dir, "delay": 0.0, "retries": 0})
     sources = [replace(s.rebased(hosts), delay=0.0) for s in load_sources()]
     st = open_store(db)
     with build_client(config) as client:

@@ -52,8 +52,11 @@ def test_only_the_pipeline_wires_stages():
     # cli only for error types, the sources loader, the sector vocabulary and one-off commands; research joins the
     # glossary and the store; platforms wires the registry (rebuild, evidence English) and platforms_cli reads the
     # tagger's vocabularies for its filters; sources_cli runs one source's rules on one page without storing;
-    # translation is the pipeline's translation step
-    assert sorted(set(wiring)) == ["cli.py", "crawl.py", "health.py", "pipeline.py", "platforms.py",
+    # translation is the pipeline's translation step; alerts is its delivery step (subscriptions' shares, feeds,
+    # e-mails and webhooks); config checks subscriptions against the tagger's sectors, the registry's events and the
+    # webhook URL rule, and places reads the tagger's province table
+    assert sorted(set(wiring)) == ["alerts.py", "cli.py", "config.py", "crawl.py", "health.py", "pipeline.py",
+                                   "places.py", "platforms.py",
                                    "platforms_cli.py", "research.py", "sources_cli.py", "translation.py"]
 
 
