@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .build import clean, tag_attrs
-from .platforms import EVENT_LABELS
-from .platforms import json_list
+from .platforms import EVENT_LABELS, json_list
 
 TEXT_ITEMS = 20  # items listed in the Slack text; the JSON carries them all
 
