@@ -75,7 +75,8 @@ def build_message(digest: Digest, html: str, text: str, settings: SmtpSettings) 
     msg = EmailMessage()
     msg["Subject"] = digest.subject
     msg["From"] = settings.sender
-    msg["To"] = ", ".join(settings.recipients)
+    # several recipients (the envelope has them all) never see each other's addresses
+    msg["To"] = settings.recipients[0] if len(settings.recipients) == 1 else "undisclosed-recipients:;"
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to a daily robot

@@ -281,8 +281,9 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
             raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
         _apply(values, _read_toml(text, str(path)), str(path), env)
     prefix = "PILOTWATCH_"
+    named = {sub.webhook_url_env for sub in values.get("subscriptions", ())}  # secrets a subscription reads
     from_env = {k[len(prefix):].lower(): v for k, v in env.items()
-                if k.startswith(prefix) and k != "PILOTWATCH_CONFIG" and k not in SECRET_ENV}
+                if k.startswith(prefix) and k != "PILOTWATCH_CONFIG" and k not in SECRET_ENV and k not in named}
     for key, value in from_env.items():
         _apply(values, {key: value}, f"environment variable {prefix}{key.upper()}", env)
     _apply(values, {k: v for k, v in (overrides or {}).items() if v is not None}, "command line")

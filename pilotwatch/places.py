@@ -12,7 +12,8 @@ def province_names() -> dict[str, tuple[str, str]]:
 
     names: dict[str, tuple[str, str]] = {}
     for p in provinces():
-        for name in (p.code, p.name, p.short, p.name_en, *p.aliases_zh, *p.aliases_en):
+        # a province's code is written whole (310000) or as its two-digit prefix (31)
+        for name in (p.code, p.code[:2], p.name, p.short, p.name_en, *p.aliases_zh, *p.aliases_en):
             names[name.casefold()] = (p.name_en, p.code)
     return names
 

@@ -121,7 +121,9 @@ def test_digest_is_delivered_as_multipart_alternative(smtp_server):
     assert msg["Subject"] == "PilotWatch 2025-12-22: 0 platforms with news (0 new), 0 policies, 3 other items"
     assert re.fullmatch(r"<[^@>\s]+@example\.org>", msg["Message-ID"]) and msg["Message-ID"] == result.message_id
     assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
-    assert msg["From"] == "PilotWatch <digest@example.org>" and "analyst@example.com" in msg["To"]
+    assert msg["From"] == "PilotWatch <digest@example.org>"
+    # both are mailed (the envelope), neither sees the other's address
+    assert msg["To"] == "undisclosed-recipients:;" and b"lead@example.com" not in handler.envelopes[0].content
 
     plain = msg.get_body(("plain",)).get_content()
     html_part = msg.get_body(("html",)).get_content()

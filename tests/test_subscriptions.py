@@ -411,3 +411,17 @@ def test_one_item_per_platform_article_and_event_and_slack_text_is_escaped():
                            items=list(items([], [hostile]).values()))
     assert "<!channel>" not in body["text"] and "&lt;!channel&gt; &amp;" in body["text"]
     assert "<https://www.gov.cn/a.htm|List>" in body["text"] and body["items"][0]["platform"]["name"].startswith("<!")
+
+
+def test_the_readme_example_loads(tmp_path):
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Alerts"):]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    path = tmp_path / "example.toml"
+    path.write_text(example, encoding="utf-8")
+    config = load_config(path, env={"PILOTWATCH_SLACK_OPENINGS": "https://hooks.slack.com/services/T1/B2/x"})
+    east, openings = config.subscriptions
+    assert east.provinces == ("Jiangsu", "Zhejiang", "Shanghai") and east.recipients[1] == "Bo Li <bo@example.org>"
+    assert openings.cadence == "immediate" and not openings.email and openings.webhook_url.startswith("https://")
