@@ -159,10 +159,11 @@ class Sender:
 
     def send(self, row: Mapping[str, Any], url: str = "") -> None:
         """Send one claimed delivery (its stored payload); the outcome goes to the store and the report."""
-        sub, channel, target = row["subscription"], row["channel"], row["target"]
+        channel, target = row["channel"], row["target"]
         skip = self.down.get("smtp" if channel == "email" else target)
-        if skip:
-            self.record(sub, channel, target, row["id"], False, 0, kind="skipped", error=f"not attempted: {skip}")
+        if skip:  # the target failed earlier in this run: one failure counted, the rest wait for the next run
+            self.store.delivery_done(row["id"], ok=False, attempts=0, kind="skipped", error=f"not attempted: {skip}",
+                                     run_id=self.report.run_id)
             return
         if channel == "email":
             self._email(row)

@@ -425,3 +425,18 @@ def test_the_readme_example_loads(tmp_path):
     east, openings = config.subscriptions
     assert east.provinces == ("Jiangsu", "Zhejiang", "Shanghai") and east.recipients[1] == "Bo Li <bo@example.org>"
     assert openings.cadence == "immediate" and not openings.email and openings.webhook_url.startswith("https://")
+
+
+def test_periods_follow_the_cadence():
+    from datetime import date
+
+    from pilotwatch.alerts import delivery_key, period
+    from pilotwatch.config import Subscription
+
+    monday, sunday = date(2026, 12, 7), date(2026, 12, 13)
+    assert period(Subscription("d"), monday, 5)[0] == "2026-12-07"
+    assert period(Subscription("w", cadence="weekly"), monday, 5)[0] == period(
+        Subscription("w", cadence="weekly"), sunday, 9)[0] == "2026-W50"
+    assert period(Subscription("i", cadence="immediate"), monday, 5)[0] == "run:5"
+    key = delivery_key("i", "run:5", "webhook", "https://hooks.example.org/…#abc")
+    assert ":" not in key and key.isascii() and " " not in key
