@@ -257,23 +257,27 @@ def sources_test(ctx: click.Context, name: str, target: str | None, sources_file
 
 @cli.command()
 @click.option("--offline", is_flag=True, help="Skip the checks that need the network (source reachability).")
+@click.option("--db", help="SQLite file to check (config key db); never created.")
 @click.pass_context
-def doctor(ctx: click.Context, offline: bool) -> None:
-    """Check the configuration, database, sources, translation engine and SMTP login; say what is wrong.
+def doctor(ctx: click.Context, offline: bool, db: str | None) -> None:
+    """Check the configuration, database, sources, translation engine, SMTP login and subscriptions; say what is
+    wrong. Reads only: a missing database is reported, never created.
 
-    Secrets are never printed: only whether they are set.
+    Secrets are never printed: only whether they are set. Exit 1 when a check failed (WARN lines do not count).
 
     Example:
 
-        pilotwatch doctor
+        pilotwatch --config /etc/pilotwatch/pilotwatch.toml doctor --db /var/lib/pilotwatch/pilotwatch.db
     """
     from .health import doctor as checks
 
-    problems = 0
-    for check in checks(ctx.obj["config_path"], offline=offline):
+    problems = warnings = 0
+    for check in checks(ctx.obj["config_path"], offline=offline, overrides={"db": db}):
         problems += not check.ok
+        warnings += check.ok and check.warn
         click.echo(str(check))
-    click.echo("all checks passed" if not problems else f"{problems} problem(s) found")
+    more = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+    click.echo(f"all checks passed{more}" if not problems else f"{problems} problem(s) found{more}")
     sys.exit(1 if problems else 0)
 
 

@@ -7,6 +7,7 @@ read it from here. The click commands only print what these functions return.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,29 +69,49 @@ class Check:
     ok: bool
     what: str
     detail: str = ""
+    warn: bool = False  # works, but should be fixed (not counted as a problem)
 
     def __str__(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.what}{': ' + self.detail if self.detail else ''}"
+        mark = "FAIL" if not self.ok else "WARN" if self.warn else "ok  "
+        return f"{mark} {self.what}{': ' + self.detail if self.detail else ''}"
 
 
-def doctor(config_path: str | None, *, offline: bool = False) -> Iterator[Check]:
+PLACEHOLDER_CONTACT = "set user_agent"  # the packaged user_agent's stand-in for the operator's contact
+
+
+def user_agent_check(config: Config) -> Check:
+    """Sites' admins read the User-Agent to know who crawls them and whom to ask before blocking."""
+    ua = config.user_agent
+    if PLACEHOLDER_CONTACT in ua or re.search(r"example\.(org|com|net)\b", ua):
+        return Check(True, "user agent", f"user_agent still has the placeholder contact ({ua!r}): set it to your "
+                                         "project and a contact, e.g. \"PilotWatch/0.1 (+https://your.org/pilotwatch; "
+                                         "ops@your.org)\"", warn=True)
+    if "@" not in ua and "http" not in ua:
+        return Check(True, "user agent", f"user_agent {ua!r} gives no contact (an e-mail address or URL)", warn=True)
+    return Check(True, "user agent", ua)
+
+
+def doctor(config_path: str | None, *, offline: bool = False, overrides: Mapping[str, Any] | None = None
+           ) -> Iterator[Check]:
     """Configuration, database, digest folder, sources, reachability, translation engine and SMTP login.
 
     Secrets are never shown, only whether they are set; every detail is redacted (an SMTP server may echo the AUTH
     exchange). Stops after a bad configuration (nothing else can be judged). Never creates or migrates the database.
     """
-    for check in _doctor_checks(config_path, offline=offline):
-        yield Check(check.ok, check.what, redact(check.detail))
+    for check in _doctor_checks(config_path, offline=offline, overrides=overrides):
+        yield Check(check.ok, check.what, redact(check.detail), check.warn)
 
 
-def _doctor_checks(config_path: str | None, *, offline: bool) -> Iterator[Check]:
+def _doctor_checks(config_path: str | None, *, offline: bool, overrides: Mapping[str, Any] | None
+                   ) -> Iterator[Check]:
     import translate
 
     from .pipeline import load_engine, smtp_settings
 
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, overrides=overrides)
         yield Check(True, "configuration", config_path or "packaged defaults + environment")
+        yield user_agent_check(config)
     except ConfigError as exc:
         yield Check(False, "configuration", str(exc))
         return
