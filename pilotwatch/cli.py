@@ -17,6 +17,7 @@ import click
 from extract.model import SECTOR_LABELS  # the tagger's vocabulary: a plain dict, no NLP data loads
 
 from .config import SECRET_SMTP_PASSWORD, Config, ConfigError, load_config
+from .places import Province
 from .platforms_cli import platforms
 from .subscriptions_cli import subscriptions
 
@@ -321,7 +322,8 @@ def translate_cmd(ctx: click.Context, file, engine: str | None, check: bool) -> 
 
 def _filters(site, since, until, sector, province) -> dict:
     return {"source": site, "since": since.date().isoformat() if since else None,
-            "until": until.date().isoformat() if until else None, "sector": sector, "province": province}
+            "until": until.date().isoformat() if until else None, "sector": sector,
+            "province": province[0] if province else None}  # (English name as tagged, code)
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -334,7 +336,8 @@ def _filter_options(f):
         click.option("--since", type=_DATE, help="Published on or after YYYY-MM-DD."),
         click.option("--until", type=_DATE, help="Published on or before YYYY-MM-DD."),
         click.option("--sector", type=click.Choice(SECTORS), help="Tagged with this sector."),
-        click.option("--province", help="Tagged with this province (English name, e.g. Shandong)."),
+        click.option("--province", type=Province(), help="Tagged with this province: Shandong, \"Shandong "
+                                                         "Province\", 山东, 山东省 or its GB/T 2260 code (370000, 37)."),
     ]):
         f = opt(f)
     return f
@@ -368,18 +371,24 @@ def _open_reader(config: Config):
 @_filter_options
 @click.option("--fts", is_flag=True, help="Read the English as FTS5 syntax (A OR B, NOT, NEAR(…), enzym*).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--order", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="Best matches first, or newest first (by publication date).")
 @click.option("--db", help="SQLite file (config key db).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
-def search(ctx: click.Context, query: str, site, since, until, sector, province, fts: bool, limit: int,
+def search(ctx: click.Context, query: str, site, since, until, sector, province, fts: bool, limit: int, order: str,
            db: str | None, as_json: bool) -> None:
     """Full-text search in Chinese and English.
 
     Chinese words match anywhere in the text (生物制造 finds 合成生物制造业) and agency names match their other
-    spellings from the glossary (发改委 finds 国家发展改革委); English words are stemmed (platforms finds platform).
-    Words are plain words, all of which must match ("exact phrase" in quotes; pilot-scale is the phrase "pilot
-    scale"); with --fts the English is FTS5 syntax: enzym*, A OR B, NOT, NEAR(a b). At most 200 characters and
-    32 terms.
+    spellings from the glossary (发改委 finds 国家发展改革委). A Chinese term of several words also matches with
+    a few characters between its words, in any order (中试平台 finds 中试能力建设平台; quote it, "中试平台", for
+    the exact string only). English words are stemmed (platforms finds platform). Words are plain words, all of
+    which must match ("exact phrase" in quotes; pilot-scale is the phrase "pilot scale"); with --fts the English
+    is FTS5 syntax: enzym*, A OR B, NOT, NEAR(a b). At most 200 characters and 32 terms.
+
+    ★ marks a platform announcement: an article the tagger scored at or above announcement_threshold as
+    announcing a pilot-scale platform (a list, a call, an opening), not one that only mentions one.
 
     Example:
 
@@ -397,7 +406,8 @@ def search(ctx: click.Context, query: str, site, since, until, sector, province,
     config = _config(ctx, db=db)
     store = _open_reader(config)
     try:
-        rows = run_search(store, query, fts=fts, limit=limit, **_filters(site, since, until, sector, province))
+        rows = run_search(store, query, fts=fts, limit=limit, order=order,
+                          **_filters(site, since, until, sector, province))
     except SearchError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -412,6 +422,9 @@ def search(ctx: click.Context, query: str, site, since, until, sector, province,
                        "\n    ".join(terminal_safe(row[k] or "") for k in ("title_zh", "snippet", "url")))
     if not rows and not as_json:
         click.echo("no matches", err=True)
+    elif not as_json and any(row["is_platform_announcement"] for row in rows):
+        click.echo("★ = platform announcement (tagged as announcing a pilot-scale platform); "
+                   f"{'best matches' if order == 'relevance' else 'newest'} first", err=True)
 
 
 @cli.command()
@@ -453,7 +466,7 @@ def export(ctx: click.Context, fmt: str, everything: bool, site, since, until, s
         text = research.to_atom(rows, title=f"PilotWatch: biomanufacturing pilot-scale {what}",
                                 feed_id=f"urn:pilotwatch:{what.replace(' ', '-')}", self_url=self_url)
     if out_path:
-        Path(out_path).write_text(text, encoding="utf-8")
+        Path(out_path).write_text(text, encoding="utf-8", newline="")  # CSV rows end in CRLF as written
         click.echo(f"{len(rows)} rows → {out_path}", err=True)
     else:
         click.echo(text, nl=False)

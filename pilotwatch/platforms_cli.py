@@ -21,7 +21,7 @@ import click
 import registry
 from extract.model import SECTOR_LABELS  # a plain dict: no NLP data loads
 
-from .places import province_choices, resolve_province
+from .places import Province
 
 STATUSES = [*registry.EVENT_ORDER, "not_a_platform"]
 # beside the English name of a place, its Chinese name (the columns are the table's, in its order)
@@ -42,19 +42,6 @@ def _chinese_place(code: str | None) -> str:
     if city:
         return city.name
     return next((p.name for p in provinces() if p.code == code), "")
-
-
-class Province(click.ParamType):
-    name = "province"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
-        if isinstance(value, tuple):
-            return value
-        found = resolve_province(value)
-        if found is None:
-            self.fail(f"{value!r} is not a province: use an English name, a GB/T 2260 code or a Chinese name "
-                      f"({province_choices()})", param, ctx)
-        return found
 
 
 # --- shared helpers (cli's config and store openers are imported when a command runs: cli imports this module) ---
@@ -106,14 +93,14 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> str:
     """The registry as CSV with a UTF-8 BOM (so Excel reads it as UTF-8): the table's columns, lists joined by "; "
     (hosts and hosts_en keep their order, an unknown English name is empty), and the Chinese names of the province
     and city beside the English ones."""
-    from .research import CSV_BOM
+    from .research import CSV_BOM, excel_cell
 
     fields = [f for column in columns for f in (column, CSV_CHINESE.get(column)) if f]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        flat = {k: ("; ".join(v) if isinstance(v, list) else v) for k, v in row.items()}
+        flat = {k: excel_cell("; ".join(v) if isinstance(v, list) else v) for k, v in row.items()}
         for column, chinese in CSV_CHINESE.items():
             flat[chinese] = _chinese_place(row.get(f"{column}_code"))
         writer.writerow(flat)

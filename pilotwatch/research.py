@@ -17,7 +17,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from store import SearchError, Store
-from zhtext.script import has_han
+from zhtext.script import HAN, has_han
 
 _TOKENS = re.compile(r'"[^"]*"|\S+')
 # Bounds on a search query: FTS5's snippet() costs (phrases × hits) per row, so 2,000 terms took 56 s on 10 articles
@@ -27,6 +27,7 @@ MAX_QUERY_TERMS = 32
 _FTS_SYNTAX = re.compile(r"^(?:AND|OR|NOT|NEAR)$|^NEAR\(|[()]|\*$|^\^")
 _FTS_OPERATORS = frozenset({"AND", "OR", "NOT"})
 _WORDISH = re.compile(r"\w")
+HAN_ONLY = re.compile(f"[{HAN}]+")
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EXPORT_FIELDS = ("id", "url", "source", "site", "published_at", "first_seen_at", "title_en", "title_zh",
                  "is_platform_announcement", "mentions_pilot_platform", "sectors", "provinces", "cities", "hosts",
@@ -46,15 +47,40 @@ def _alias_groups() -> dict[str, tuple[str, ...]]:
     return {zh: tuple(group) for group in by_en.values() if len(group) > 1 for zh in group}
 
 
+@cache
+def _segmenter() -> Any:
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba.Tokenizer()  # its own dictionary: words the gloss adds to jieba's global one must not join 中试平台
+
+
+@cache
+def _words(term: str) -> tuple[str, ...] | None:
+    """The dictionary words of a Chinese term, for a match with other characters between them (中试平台 →
+    中试, 平台); None for a one-word term. A one-character word joins its neighbour: as an FTS5 prefix it would
+    match too much."""
+    if len(term) < 4 or not HAN_ONLY.fullmatch(term):
+        return None
+    words: list[str] = []
+    for w in _segmenter().lcut(term, HMM=False):
+        if words and (len(w) == 1 or len(words[-1]) == 1):
+            words[-1] += w
+        else:
+            words.append(w)
+    return tuple(words) if len(words) > 1 else None
+
+
 def _fts_string(text: str) -> str:
     """`text` as one FTS5 string: a phrase of the words in it, whatever characters it holds."""
     return '"' + text.replace('"', '""') + '"'
 
 
-def parse_query(query: str, *, fts: bool = False) -> tuple[list[list[str]], str | None]:
+def parse_query(query: str, *, fts: bool = False) -> tuple[list[list[str | tuple[str, ...]]], str | None]:
     """Split a user query into Chinese terms (each with its glossary aliases) and an FTS5 query for the English.
 
-    Chinese terms match as substrings (生物制造 finds 合成生物制造业). English words are plain words: each (or each
+    Chinese terms match as substrings (生物制造 finds 合成生物制造业); unquoted, a term of several words also matches
+    with a few characters between its words (中试平台 finds 中试能力建设平台: `_words`). English words are plain words: each (or each
     "quoted phrase") becomes an FTS5 phrase, so pilot-scale is the phrase "pilot scale" and all must match. With
     fts=True the English is FTS5 syntax as typed (enzym*, A OR B, NOT, NEAR); without it such syntax is a
     SearchError that says to add --fts. At most MAX_QUERY_CHARS characters and MAX_QUERY_TERMS terms.
@@ -62,13 +88,15 @@ def parse_query(query: str, *, fts: bool = False) -> tuple[list[list[str]], str 
     query = query.strip()
     if len(query) > MAX_QUERY_CHARS:
         raise SearchError(f"query too long: {len(query)} characters (at most {MAX_QUERY_CHARS})")
-    zh_terms: dict[str, list[str]] = {}  # a repeated term adds nothing but cost
+    zh_terms: dict[str, list[str | tuple[str, ...]]] = {}  # a repeated term adds nothing but cost
     en_parts: list[str] = []
     seen: set[str] = set()
     for token in _TOKENS.findall(query):
         if has_han(token):
             term = token.strip('"')
-            zh_terms.setdefault(term, list(dict.fromkeys((term, *_alias_groups().get(term, ())))))
+            spellings: list[str | tuple[str, ...]] = list(dict.fromkeys((term, *_alias_groups().get(term, ()))))
+            words = None if token.startswith('"') else _words(term)  # quoted: the exact string only
+            zh_terms.setdefault(term, spellings + ([words] if words else []))
         elif fts:
             en_parts.append(token)  # as typed: FTS5 operators depend on their neighbours
         elif not token.startswith('"') and _FTS_SYNTAX.search(token):
@@ -93,9 +121,9 @@ def search(store: Store, query: str, *, fts: bool = False, **filters: Any) -> li
     return rows
 
 
-def _zh_snippet(body: str, zh_terms: list[list[str]], side: int = 30) -> str:
+def _zh_snippet(body: str, zh_terms: list[list[str | tuple[str, ...]]], side: int = 30) -> str:
     for alts in zh_terms:
-        for term in alts:
+        for term in [t if isinstance(t, str) else t[0] for t in alts]:
             i = body.find(term)
             if i >= 0:
                 left, right = max(0, i - side), min(len(body), i + len(term) + side)
@@ -150,13 +178,31 @@ def _flat(row: Mapping[str, Any]) -> dict[str, Any]:
 CSV_BOM = "\ufeff"  # Excel reads a CSV file as UTF-8 only when it starts with one (else Chinese comes out garbled)
 
 
+EXCEL_CELL_MAX = 32_767  # characters Excel keeps in a cell; a longer policy body would spill into the next rows
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def excel_cell(value: Any) -> Any:
+    """A value as Excel shows it safely: crawled text starting like a formula (=HYPERLINK(…), +cmd|…) gets a
+    leading apostrophe (OWASP's CSV-injection advice), text longer than a cell holds is cut with a note."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    if len(value) > EXCEL_CELL_MAX:
+        note = f" …[cut: {len(value):,} characters; the JSON Lines export has the whole text]"
+        value = value[: EXCEL_CELL_MAX - len(note)] + note
+    return value
+
+
 def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
-    """The export as CSV, starting with a UTF-8 BOM (read it back with encoding="utf-8-sig")."""
+    """The export as CSV for Excel and for code: a UTF-8 BOM (read it back with encoding="utf-8-sig"), CRLF rows
+    (RFC 4180), every field quoted where needed, and cells made safe and short enough for Excel (`excel_cell`)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(_flat(row))
+        writer.writerow({k: excel_cell(v) for k, v in _flat(row).items()})
     return CSV_BOM + out.getvalue()
 
 

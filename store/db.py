@@ -21,7 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .deliveries import DeliveryStore
-from .fts import index_text, phrase
+from .fts import index_text, near, phrase
 from .registry import RegistryStore
 from .schema import migrations
 
@@ -619,21 +619,26 @@ class Store(RegistryStore, DeliveryStore):
 
     # --- search and export (the research interface) ---
 
-    def search(self, *, zh_terms: list[list[str]] | None = None, en_query: str | None = None,
+    def search(self, *, zh_terms: list[list[str | tuple[str, ...]]] | None = None, en_query: str | None = None,
                source: str | None = None, since: str | None = None, until: str | None = None,
-               sector: str | None = None, province: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+               sector: str | None = None, province: str | None = None, limit: int = 20,
+               order: str = "relevance") -> list[dict[str, Any]]:
         """Full-text search over both languages.
 
-        zh_terms: each Chinese term with its alternative spellings (all terms must match, any spelling of each);
+        zh_terms: each Chinese term with its alternative spellings (all terms must match, any spelling of each); a
+        tuple of words is a spelling whose words may stand a few characters apart (fts.near);
         en_query: an FTS5 query over the English (porter stemming). With both, an article must match both.
         Filters: source name, published_at within [since, until] (YYYY-MM-DD), a sector id, a province name.
+        order: "relevance" (bm25, best first) or "date" (newest publication first).
         """
+        if order not in ("relevance", "date"):
+            raise SearchError(f"order must be relevance or date, got {order!r}")
         params: dict[str, Any] = {}
         zh_sql = ("SELECT rowid AS id, bm25(articles_fts_zh, 5.0, 1.0) AS score FROM articles_fts_zh "
                   "WHERE articles_fts_zh MATCH :zh")
         if zh_terms:
-            params["zh"] = " AND ".join("(" + " OR ".join(phrase(t) for t in alts if phrase(t)) + ")"
-                                        for alts in zh_terms if any(phrase(t) for t in alts))
+            params["zh"] = " AND ".join("(" + " OR ".join(e for t in alts if (e := _zh_expression(t))) + ")"
+                                        for alts in zh_terms if any(_zh_expression(t) for t in alts))
         if en_query:
             params["en"] = en_query
         if zh_terms and en_query:
@@ -655,7 +660,8 @@ class Store(RegistryStore, DeliveryStore):
         sql = (f"SELECT a.id, a.url, a.source, a.published_at, a.title_zh, a.title_en, a.body_zh, "
                f"a.is_platform_announcement, a.translation_engine, m.score, m.en_snippet "
                f"FROM ({matches}) m JOIN articles a ON a.id = m.id {where} "
-               f"ORDER BY m.score, a.published_at DESC LIMIT :limit")
+               f"ORDER BY {'m.score, a.published_at DESC' if order == 'relevance' else 'a.published_at DESC, m.score'}"
+               " LIMIT :limit")
         try:
             return self.query(sql, params)
         except sqlite3.OperationalError as exc:
@@ -712,6 +718,13 @@ class Store(RegistryStore, DeliveryStore):
                                 ("host", "hosts"), ("issuer", "issuers")):
                 row[name] = got.get(field, [])
         return rows
+
+
+NEAR_GAP = 4  # characters a Chinese term's words may stand apart: 中试能力建设平台, 中试公共服务平台 (more finds unrelated text)
+
+
+def _zh_expression(term: str | tuple[str, ...]) -> str:
+    return near(term, NEAR_GAP) if isinstance(term, tuple) else phrase(term)
 
 
 def open_store(path: str | Path, *, readonly: bool = False) -> Store:

@@ -39,3 +39,11 @@ def phrase(term: str) -> str:
             parts.append('"' + word.lower().replace('"', "") + '"')
     return " ".join(parts)
 
+
+
+def near(words: tuple[str, ...], gap: int) -> str:
+    """FTS5 expression matching `words` (each two or more Han characters) in one text, in any order, with at most
+    `gap` characters between them beyond the words themselves: 中试 + 平台, gap 4, finds 中试能力建设平台."""
+    # between the end of the first phrase and the start of the last, c characters span c + 1 bigrams
+    inner = sum(len(w) for w in words[1:-1])
+    return f"NEAR({' '.join(phrase(w) for w in words)}, {inner + gap + len(words) - 1})"
