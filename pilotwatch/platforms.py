@@ -1,6 +1,7 @@
 """Wiring of the platform registry: stored platform records → registry.build → the store's registry tables, and the
-English of each event's evidence. Run after tagging, before the digest; cheap enough to rebuild whole every run (see
-bench/registry.py), which is what keeps it right after re-tagging and curation."""
+English of each event's evidence. Run after tagging, before the digest. It is rebuilt whole (see bench/registry.py),
+which keeps it right after re-tagging and curation, whenever what it reads changed: a run that tagged nothing and
+a database no curator touched keep the last build (store.registry_inputs)."""
 
 from __future__ import annotations
 
@@ -52,10 +53,11 @@ def _step(s: registry.Step) -> dict[str, Any]:
 def rebuild_registry(store: Store) -> dict[str, int]:
     """Rebuild the registry from every stored platform record and the overrides; returns counts (platforms, new,
     gone, events, unmatched overrides)."""
+    inputs = store.registry_inputs(registry.RULES_VERSION)
     records = [r for r in map(registry.record_from_row, store.platform_records()) if r is not None]
     built = registry.build(records, overrides(store))
     counts = store.save_registry([_row(p) for p in built.platforms], [_step(s) for s in built.steps],
-                                 [o.id for o in built.unmatched_overrides if o.id is not None])
+                                 [o.id for o in built.unmatched_overrides if o.id is not None], inputs=inputs)
     counts["unmatched_overrides"] = len(built.unmatched_overrides)
     for o in built.unmatched_overrides:
         log.warning("platform override %s (%s %s) matches no platform any more", o.id, o.action, o.key)
@@ -81,7 +83,11 @@ def update(store: Store, report: Any, engine: Callable[[], translate.Translator]
     cannot load or fails). A failure is recorded, redacted, and the run goes on: the digest then shows the registry as
     the last good rebuild left it, and untranslated evidence waits for the next run."""
     try:
-        counts = rebuild_registry(store)
+        if store.registry_inputs(registry.RULES_VERSION) == store.registry_built_from():
+            # nothing it reads changed since the last build: the same registry, without reading all history
+            counts = {"platforms": store.platform_count(), "new": 0}
+        else:
+            counts = rebuild_registry(store)
     except Exception as exc:  # recorded, never stops the run
         log.exception("platform registry not rebuilt")
         store.record_failure(report.run_id, "registry", type(exc).__name__, redact(str(exc))[:500])

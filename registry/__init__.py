@@ -20,5 +20,9 @@ from .build import (
     record_from_row,
 )
 
-__all__ = ["EVENT_ORDER", "RULES", "STATUS_RANK", "Event", "Override", "Platform", "Record", "Registry", "Step",
+# Part of what a built registry is stamped with (store.registry_inputs): bump it when build rules change, so the
+# next run rebuilds even though no record or override changed.
+RULES_VERSION = "1"
+
+__all__ = ["RULES_VERSION", "EVENT_ORDER", "RULES", "STATUS_RANK", "Event", "Override", "Platform", "Record", "Registry", "Step",
            "build", "record_from_row"]

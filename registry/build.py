@@ -326,7 +326,7 @@ def _cluster(records: list[Record]) -> tuple[list[_Cluster], list[Record]]:
     for r in sorted((r for r in records if r.concrete), key=lambda r: r.sort_key):
         rule, found = index.matches(r)
         if len(found) == 1 or (found and _complete(r)):
-            head, *rest = sorted(found, key=lambda c: c.records[0].sort_key)
+            head, *rest = sorted(found, key=lambda c: c.events[0].record.sort_key)  # not .records: O(events)
             index.add(head, r, rule)
             for c in rest:  # a complete record bridges platforms that each lacked a fact
                 index.absorb(head, c, rule)

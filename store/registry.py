@@ -58,8 +58,21 @@ class RegistryStore:
         with self.write() as conn:  # type: ignore[attr-defined]
             return conn.execute("DELETE FROM platform_overrides WHERE id = ?", (override_id,)).rowcount > 0
 
+    def registry_inputs(self, rules_version: str) -> str:
+        """A stamp of everything a rebuild reads: equal stamps, equal registries. Re-tagging replaces tag rows (new
+        ids), curation adds or deletes overrides; index-only reads, so it stays cheap as history grows."""
+        row = self.query(  # type: ignore[attr-defined]
+            "SELECT (SELECT count(*) FROM tags WHERE field = 'platform') AS n, "
+            "(SELECT max(id) FROM tags WHERE field = 'platform') AS last, "
+            "(SELECT count(*) FROM platform_overrides) AS o, (SELECT max(id) FROM platform_overrides) AS o_last")[0]
+        return f"rules {rules_version}; records {row['n']} to #{row['last']}; overrides {row['o']} to #{row['o_last']}"
+
+    def registry_built_from(self) -> str | None:
+        rows = self.query("SELECT inputs FROM registry_state WHERE id = 1")  # type: ignore[attr-defined]
+        return rows[0]["inputs"] if rows else None
+
     def save_registry(self, platforms: Iterable[Mapping[str, Any]], steps: Iterable[Mapping[str, Any]],
-                      unmatched_overrides: Iterable[int] = ()) -> dict[str, int]:
+                      unmatched_overrides: Iterable[int] = (), *, inputs: str | None = None) -> dict[str, int]:
         """Replace the registry with a rebuild, in one transaction. A platform keeps its id while its key lives (so
         `platforms show ID` and links hold across runs); an event keeps its English while its sentence is unchanged.
         Each platform dict holds the table's columns plus "key" and "events" (a list of event dicts)."""
@@ -110,7 +123,13 @@ class RegistryStore:
             unmatched = set(unmatched_overrides)
             conn.executemany("UPDATE platform_overrides SET matched = ? WHERE id = ?",
                              [(int(i not in unmatched), i) for (i,) in conn.execute("SELECT id FROM platform_overrides")])
+            if inputs is not None:
+                conn.execute("INSERT INTO registry_state (id, inputs, built_at) VALUES (1, ?, ?) ON CONFLICT (id) DO "
+                             "UPDATE SET inputs = excluded.inputs, built_at = excluded.built_at", (inputs, now))
         return counts
+
+    def platform_count(self) -> int:
+        return self.query("SELECT count(*) AS n FROM platforms")[0]["n"]  # type: ignore[attr-defined]
 
     # --- read queries ---
 

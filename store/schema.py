@@ -494,6 +494,23 @@ def m011_deliveries(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m013_registry_inputs(db: Database) -> None:
+    """What the registry was last built from, so a run with nothing new skips the rebuild; and an index that keeps
+    source health's per-source counts from reading every article as history grows."""
+    _run(
+        db,
+        """
+        CREATE TABLE registry_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            inputs TEXT NOT NULL,              -- the rules' version, the platform records' and overrides' counts and ids
+            built_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_source_status ON articles(source, status);
+        """,
+    )
+
 def _run(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's transaction first, so statements run one by one
     # (complete_statement keeps trigger bodies, which contain semicolons, in one piece).

@@ -5,6 +5,7 @@ from functools import partial
 import pytest
 
 from store import StoreError, migrations, open_store
+from store.db import known_migrations
 
 
 def article(url="https://www.ndrc.gov.cn/a.html", **kw):
@@ -24,7 +25,8 @@ def test_open_applies_migrations_with_wal_and_foreign_keys(st):
     assert [m.name for m in migrations.applied(st.db)] == ["m001_initial", "m002_incremental_crawl", "m003_translation_memory", "m004_tag_attributes", "m005_research_interface",
                                                        "m006_attachment_attempts", "m007_announcement_score",
                                                        "m008_platform_registry", "m009_blocked_paths_and_region",
-                                                       "m010_translation_fallback", "m011_deliveries"]
+                                                       "m010_translation_fallback", "m011_deliveries",
+                                                       "m013_registry_inputs"]
     assert st.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert st.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert {"sources", "runs", "fetches", "failures", "articles", "tags"} <= set(st.db.table_names())
@@ -37,7 +39,7 @@ def test_reopen_keeps_data_and_does_not_reapply(tmp_path):
     s.insert_article(run, article())
     s.close()
     s = open_store(tmp_path / "pw.db")
-    assert s.db["articles"].count == 1 and len(migrations.applied(s.db)) == 11
+    assert s.db["articles"].count == 1 and len(migrations.applied(s.db)) == len(known_migrations())
 
 
 def test_articles_are_unique_by_url(st):

@@ -1,0 +1,46 @@
+"""Re-runs stay flat with history (issue 20): a run with nothing new does not rebuild the registry from every
+stored record, and rebuilds as soon as anything it reads changed."""
+
+from __future__ import annotations
+
+from test_pipeline import local_sources, run_once
+
+import registry
+from pilotwatch import platforms
+from pilotwatch.report import RunReport
+from pilotwatch.translation import load_engine
+from store import open_store
+
+
+def test_the_registry_is_rebuilt_only_when_what_it_reads_changed(config, sample_hosts, tmp_path, monkeypatch):
+    first = run_once(config, local_sources(sample_hosts), tmp_path)
+    builds = []
+    real = registry.build
+    monkeypatch.setattr(registry, "build", lambda *a, **kw: builds.append(1) or real(*a, **kw))
+
+    again = run_once(config, local_sources(sample_hosts), tmp_path)  # nothing new
+    assert builds == [] and again.platforms == first.platforms > 0 and again.platforms_new == 0
+
+    st = open_store(config.db)
+    try:
+        key = st.query("SELECT key FROM platforms ORDER BY id LIMIT 1")[0]["key"]
+        st.add_platform_override("reject", key)  # a curator's decision changes the inputs
+        report = RunReport(run_id=st.start_run("demo"))
+
+        def gloss():
+            return load_engine(config, "gloss")
+
+        platforms.update(st, report, gloss, gloss)
+        assert builds == [1]
+        platforms.update(st, report, gloss, gloss)  # and once built, the same inputs again skip it
+        assert builds == [1]
+        monkeypatch.setattr(registry, "RULES_VERSION", registry.RULES_VERSION + "-next")  # new rules: rebuild
+        platforms.update(st, report, gloss, gloss)
+        assert builds == [1, 1]
+        tags = st.query("SELECT id FROM tags WHERE field = 'platform' ORDER BY id DESC LIMIT 1")
+        with st.write() as conn:  # re-tagging replaces tag rows: a record gone is a change too
+            conn.execute("DELETE FROM tags WHERE id = ?", (tags[0]["id"],))
+        platforms.update(st, report, gloss, gloss)
+        assert builds == [1, 1, 1]
+    finally:
+        st.close()
