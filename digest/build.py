@@ -359,17 +359,20 @@ def _item(row: Mapping[str, Any]) -> Item:
         doc_number=clean(row.get("doc_number"), 80),
         evidence=clean(_evidence(row, evidence_tag), SNIPPET_MAX),
         fidelity_missing=_missing(row.get("fidelity_missing")),
-        lead=lead(row.get("body_en")),
+        lead=lead(row.get("body_en_start") or row.get("body_en")),  # its start suffices (store.LEAD_CHARS)
     )
 
 
 def _evidence(row: Mapping[str, Any], tag: Mapping[str, Any] | None) -> str:
     if tag is None:
         return ""
-    text = row.get("title_zh" if tag.get("part") == "title" else "body_zh") or ""
     start, end = tag.get("start"), tag.get("end")
-    if isinstance(start, int) and isinstance(end, int) and text[start:end] == tag.get("evidence"):
-        return snippet(text, start, end)
+    offset, text = 0, row.get("title_zh") or ""
+    if tag.get("part") != "title":
+        # the store sends a window of the body around the tag (evidence_window), or the whole body
+        offset, text = row.get("evidence_window") or (0, row.get("body_zh") or "")
+    if isinstance(start, int) and isinstance(end, int) and text[start - offset:end - offset] == tag.get("evidence"):
+        return snippet(text, start - offset, end - offset)
     return str(tag.get("evidence") or "")
 
 

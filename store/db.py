@@ -514,21 +514,37 @@ class Store(RegistryStore, DeliveryStore):
     # --- named read queries ---
 
     def articles_first_seen_between(self, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
-        """Articles first stored in [start, end), each with its tags as a list of dicts, announcements first."""
+        """Articles first stored in [start, end), announcements first, with what the digest and alerts show and no
+        more (a day of thousands of long policy bodies must not sit in memory): the columns of DIGEST_COLUMNS,
+        "body_en_start" (the English body's first LEAD_CHARS characters, for its lead), "tags" (the DIGEST_TAG_FIELDS
+        tags, as dicts) and "evidence_window" — (offset, text): body_zh from SNIPPET_SIDE characters before to
+        SNIPPET_SIDE after the article's first sector or province tag in the body, or None."""
         rows = self.query(
-            "SELECT a.*, s.label AS source_label FROM articles a JOIN sources s ON s.name = a.source "
+            f"SELECT {', '.join('a.' + c for c in DIGEST_COLUMNS)}, substr(a.body_en, 1, {LEAD_CHARS}) AS "
+            "body_en_start, s.label AS source_label FROM articles a JOIN sources s ON s.name = a.source "
             "WHERE a.first_seen_at >= ? AND a.first_seen_at < ? "
             "ORDER BY a.is_platform_announcement DESC, a.published_at DESC, a.id",
             [start_utc, end_utc],
         )
-        if rows:
-            ids = [r["id"] for r in rows]
+        by_article: dict[int, list[dict[str, Any]]] = {}
+        windows: dict[int, tuple[int, str]] = {}
+        fields = ", ".join(f"'{f}'" for f in DIGEST_TAG_FIELDS)
+        for i in range(0, len(rows), 500):  # SQLite's bound-parameter limit
+            ids = [r["id"] for r in rows[i:i + 500]]
             marks = ",".join("?" * len(ids))
-            by_article: dict[int, list[dict[str, Any]]] = {}
-            for tag in self.query(f'SELECT * FROM tags WHERE article_id IN ({marks}) ORDER BY article_id, id', ids):
+            for tag in self.query(f"SELECT * FROM tags WHERE article_id IN ({marks}) AND field IN ({fields}) "
+                                  "ORDER BY article_id, id", ids):
                 by_article.setdefault(tag["article_id"], []).append(tag)
-            for row in rows:
-                row["tags"] = by_article.get(row["id"], [])
+            for w in self.query(
+                    f"SELECT t.article_id, max(t.start - {SNIPPET_SIDE}, 0) AS offset, substr(a.body_zh, "
+                    f"max(t.start - {SNIPPET_SIDE}, 0) + 1, t.\"end\" - max(t.start - {SNIPPET_SIDE}, 0) + "
+                    f"{SNIPPET_SIDE}) AS text FROM tags t JOIN articles a ON a.id = t.article_id WHERE t.id IN ("
+                    f"SELECT min(id) FROM tags WHERE article_id IN ({marks}) AND field IN ('sector', 'province') "
+                    "GROUP BY article_id) AND t.part = 'body' AND t.start IS NOT NULL", ids):
+                windows[w["article_id"]] = (w["offset"], w["text"] or "")
+        for row in rows:
+            row["tags"] = by_article.get(row["id"], [])
+            row["evidence_window"] = windows.get(row["id"])
         return rows
 
     def block_path(self, scope: str, *, source: str, url: str, status: int | None, message: str,
@@ -725,6 +741,14 @@ NEAR_GAP = 4  # characters a Chinese term's words may stand apart: 中试能力�
 
 def _zh_expression(term: str | tuple[str, ...]) -> str:
     return near(term, NEAR_GAP) if isinstance(term, tuple) else phrase(term)
+
+
+# What the digest and alerts read of an article (articles_first_seen_between): no bodies but a window of each
+DIGEST_COLUMNS = ("id", "url", "source", "published_at", "first_seen_at", "title_zh", "title_en", "translation_engine",
+                  "is_platform_announcement", "mentions_pilot_platform", "doc_number", "issuer_zh", "fidelity_missing")
+DIGEST_TAG_FIELDS = ("sector", "province", "city", "issuer", "host", "target")
+LEAD_CHARS = 2000  # the digest's lead is at most three sentences cut at 600 characters
+SNIPPET_SIDE = 60  # the digest's evidence snippet: at most this many characters either side of the tag
 
 
 def open_store(path: str | Path, *, readonly: bool = False) -> Store:

@@ -44,3 +44,28 @@ def test_the_registry_is_rebuilt_only_when_what_it_reads_changed(config, sample_
         assert builds == [1, 1, 1]
     finally:
         st.close()
+
+
+def test_the_digest_reads_no_bodies_and_shows_the_same(config, sample_hosts, tmp_path):
+    from digest.build import _item
+
+    run_once(config, local_sources(sample_hosts), tmp_path)
+    st = open_store(config.db)
+    try:
+        rows = st.articles_first_seen_between("2000-01-01", "2999-01-01")
+        full = {r["id"]: r for r in st.query("SELECT * FROM articles")}
+        every_tag = {t["id"]: t for t in st.query("SELECT * FROM tags")}
+    finally:
+        st.close()
+    assert rows and not any("body_zh" in r or "body_en" in r for r in rows)
+    assert {t["field"] for r in rows for t in r["tags"]} <= {"sector", "province", "city", "issuer", "host", "target"}
+    windows = 0
+    for row in rows:
+        # the article as a whole row with all its tags shows the same item as the lean row
+        whole = {**full[row["id"]], "source_label": row["source_label"],
+                 "tags": [t for t in every_tag.values() if t["article_id"] == row["id"]]}
+        lean, rich = _item(row), _item(whole)
+        assert (lean.evidence, lean.lead, lean.sectors, lean.places) == (rich.evidence, rich.lead, rich.sectors,
+                                                                         rich.places)
+        windows += row["evidence_window"] is not None
+    assert windows >= 4  # the announcements' evidence came from body windows

@@ -7,6 +7,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -158,7 +159,8 @@ def test_operator_gets_source_health_and_analysts_a_one_line_notice(tmp_path, sa
     ops = body_text(by_rcpt["ops@example.com"])
     assert "operator" in by_rcpt["ops@example.com"]["Subject"] and "1 source unhealthy" in by_rcpt[
         "ops@example.com"]["Subject"]
-    assert "== Sources ==" in ops and ": failing — failing (network)" in ops and "list/network (ndrc): 4×" in ops
+    assert "== Sources ==" in ops and re.search(r": failing — failing \(\w+\)", ops)
+    assert re.search(r"list/\w+ \(ndrc\): \d+×", ops)
     ann = body_text(by_rcpt["ann@example.com"])
     assert "Source health" not in ann and "== Source health ==" not in ann
     assert "Sources: 1 of" in ann and "down or stale" in ann and "ann@example.com" not in ops
@@ -414,8 +416,6 @@ def test_one_item_per_platform_article_and_event_and_slack_text_is_escaped():
 
 
 def test_the_readme_example_loads(tmp_path):
-    import re
-
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text[text.index("## Alerts"):]
     example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
