@@ -130,31 +130,57 @@ def find_attachments(html: str, page_url: str) -> list[AttachmentLink]:
     """Document links (KINDS) in an article page, in page order, once each.
 
     A link counts when its path or a query value ends with a document extension, or when it sits in NDRC's
-    `table.enclosure` or its text starts with 附件 and its text names such a file.
+    `table.enclosure` or its text starts with 附件 and its text names such a file. The crawl finds them on the tree
+    the article parser builds (`parse_article` → Parsed.attachments, via `attachments_in_tree`); this reads the page
+    anew, with BeautifulSoup: the reference, and the way for a page read without parsing it (`sources test`).
     """
     if not _may_name_documents(html) and not _may_name_documents(page_url):
         return []  # most pages: nothing that could end in a document extension, so no parse is needed
     from bs4 import BeautifulSoup  # lazy like the document readers: importing this module stays cheap
 
-    soup = BeautifulSoup(html, "lxml")
+    return attachments_in_soup(BeautifulSoup(html, "lxml"), page_url)
+
+
+def attachments_in_soup(soup, page_url: str) -> list[AttachmentLink]:
+    """find_attachments on a BeautifulSoup tree of the whole page (before any element was dropped)."""
     base_tag = soup.find("base", href=True)
-    base = urllib.parse.urljoin(page_url, str(base_tag["href"]).strip()) if base_tag else page_url
     enclosed = {id(a) for a in soup.select("table.enclosure a[href]")}
+    anchors = ((str(a["href"]), a.get_text(" ", strip=True), str(a.get("title") or ""), id(a) in enclosed)
+               for a in soup.find_all("a", href=True))
+    return _links(anchors, str(base_tag["href"]) if base_tag else None, page_url)
+
+
+def attachments_in_tree(root, page_url: str) -> list[AttachmentLink]:
+    """find_attachments on crawler._html's lxml tree of the whole page (before any element was dropped): the same
+    links, without parsing the page a second time."""
+    from . import _html
+
+    base_tag = next((b for b in root.iter("base") if b.get("href") is not None), None)
+    enclosed = {id(a) for a in _html.select(root, "table.enclosure a[href]")}
+    anchors = ((a.get("href"), _html.text(a, " ", True), a.get("title") or "", id(a) in enclosed)
+               for a in root.iter("a") if a.get("href") is not None)
+    return _links(anchors, base_tag.get("href") if base_tag is not None else None, page_url)
+
+
+def _links(anchors: Iterable[tuple[str, str, str, bool]], base_href: str | None, page_url: str
+           ) -> list[AttachmentLink]:
+    """(href, text, title attribute, inside table.enclosure) of each <a href>, in page order → document links."""
+    base = urllib.parse.urljoin(page_url, base_href.strip()) if base_href is not None else page_url
     found: dict[str, AttachmentLink] = {}
-    for a in soup.find_all("a", href=True):
-        href = str(a["href"]).strip()
+    for href, raw_text, title_attr, in_enclosure in anchors:
+        href = href.strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         url = urllib.parse.urljoin(base, href)
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
             continue
-        text = _SPACES.sub(" ", a.get_text(" ", strip=True)).strip()
-        marked = id(a) in enclosed or text.startswith("附件")
+        text = _SPACES.sub(" ", raw_text).strip()
+        marked = in_enclosure or text.startswith("附件")
         ext = _link_ext(url, text, marked)
         if not ext:
             continue
         url = canonical_url(url)
-        title = _clean_title(text) or _clean_title(str(a.get("title") or "")) or text
+        title = _clean_title(text) or _clean_title(title_attr) or text
         if not title:
             title = urllib.parse.unquote(urllib.parse.urlsplit(url).path).rsplit("/", 1)[-1]
         found.setdefault(url, AttachmentLink(url=url, title=title, ext=ext))  # the first mention names it

@@ -17,6 +17,7 @@ from zhtext.dates import YEAR_AR
 from zhtext.script import HAN
 
 from . import _html
+from .attachments import AttachmentLink, _may_name_documents, attachments_in_soup, attachments_in_tree
 from .sources import ParseRules
 
 PARSER_VERSION = "3"
@@ -57,6 +58,7 @@ class Parsed:
     written_date: str | None = None  # 成文日期 (differs from the publication date)
     truncated: bool = False
     meta: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[AttachmentLink, ...] = ()  # document links, found on the same tree (crawler.find_attachments)
 
 
 def normalize_date(text: str | None) -> str | None:
@@ -173,20 +175,28 @@ def _metadata_table(soup: BeautifulSoup, selector: str) -> dict[str, str]:
     return found
 
 
-def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | None = None) -> Parsed:
+def parse_article(html: str, url: str, rules: ParseRules, *, now: datetime | None = None,
+                  base_url: str | None = None) -> Parsed:
+    """The article in a page; base_url: where the page was finally served from (after redirects), which document
+    links resolve against (default: url)."""
     now = now or datetime.now(UTC)
     html = no_lone_surrogates(html)  # lxml refuses them
+    base_url = base_url or url
     try:
         page: _SoupPage | _LxmlPage = _LxmlPage(html, rules)
     except _html.Unsupported:  # a selector or a document the fast path cannot answer for: BeautifulSoup does
         page = _SoupPage(html)
     try:
-        return _parse(page, html, url, rules, now)
+        return _parse(page, html, url, base_url, rules, now)
     except _html.Unsupported:  # found out while reading (the root element is to be dropped): start again
-        return _parse(_SoupPage(html), html, url, rules, now)
+        return _parse(_SoupPage(html), html, url, base_url, rules, now)
 
 
-def _parse(page: _SoupPage | _LxmlPage, html: str, url: str, rules: ParseRules, now: datetime) -> Parsed:
+def _parse(page: _SoupPage | _LxmlPage, html: str, url: str, base_url: str, rules: ParseRules,
+           now: datetime) -> Parsed:
+    # document links first, on the whole page: the rules' drop may remove the block they sit in
+    attachments = (page.attachments(base_url) if _may_name_documents(html) or _may_name_documents(base_url)
+                   else [])
     table = page.metadata_table(rules.metadata_table)
     page.drop(rules.drop)
 
@@ -224,6 +234,7 @@ def _parse(page: _SoupPage | _LxmlPage, html: str, url: str, rules: ParseRules, 
         written_date=_best_date([table.get("written_date")], now),
         truncated=truncated,
         meta={k: v for k, v in table.items() if k not in ("title",)},
+        attachments=tuple(attachments),
     )
 
 
@@ -236,6 +247,9 @@ class _SoupPage:
 
     def __init__(self, html: str):
         self.soup = BeautifulSoup(html, "lxml")
+
+    def attachments(self, base_url: str) -> list[AttachmentLink]:
+        return attachments_in_soup(self.soup, base_url)
 
     def metadata_table(self, selector: str) -> dict[str, str]:
         return _metadata_table(self.soup, selector)
@@ -280,6 +294,9 @@ class _LxmlPage:
             raise _html.Unsupported("no document tree")
         self.root = root
         self._metas: tuple[dict[str, object], dict[str, object]] | None = None
+
+    def attachments(self, base_url: str) -> list[AttachmentLink]:
+        return attachments_in_tree(self.root, base_url)
 
     def metadata_table(self, selector: str) -> dict[str, str]:
         found: dict[str, str] = {}

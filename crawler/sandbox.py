@@ -258,10 +258,12 @@ class Sandbox:
         return AttachmentText(text="", status=status, pages=None, detail=str(detail)[:300], kind=sniff(content),
                               sha256=sha256_hex(content))
 
-    def parse_article(self, html: str, url: str, rules: ParseRules, *, now: datetime | None = None) -> Parsed:
-        """parse_article(html, url, rules, now=now) in the worker: its Parsed, or ParseError — with its own kind
-        ("parse"), or a READER_FAULTS kind when the worker ran out of time or memory or died."""
-        outcome, value = self.run("parse_article", html, url, rules, now=now)
+    def parse_article(self, html: str, url: str, rules: ParseRules, *, now: datetime | None = None,
+                      base_url: str | None = None) -> Parsed:
+        """parse_article(html, url, rules, now=now, base_url=base_url) in the worker: its Parsed (with the page's
+        document links), or ParseError — with its own kind ("parse"), or a READER_FAULTS kind when the worker ran
+        out of time or memory or died."""
+        outcome, value = self.run("parse_article", html, url, rules, now=now, base_url=base_url)
         if outcome == "ok":
             return value
         if outcome == "parse_error":

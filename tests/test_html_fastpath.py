@@ -168,3 +168,27 @@ def test_attachment_precheck_never_hides_an_attachment(link):
                 assert with_precheck == attachments.find_attachments(html, page_url)
             finally:
                 attachments._may_name_documents = original
+
+
+ATTACHMENT_PAGES = [
+    # NDRC's enclosure table, 附件 text, a query-string file, a <base href>, a duplicate, a link inside a dropped block
+    "<html><head><base href='https://www.ndrc.gov.cn/xxgk/'></head><body><div class='TRS_Editor'><p>正文</p>"
+    "<a href='fj/名单.pdf'>附件1：名单.pdf</a><a href='fj/名单.pdf'>again</a></div><table class='enclosure'><tr><td>"
+    "<a href='d?id=7'>附件：汇总表</a></td></tr></table><div class='editor'><a href='/x.XLSX' title='表'> </a></div>"
+    "<template><a href='/t.doc'>模板.doc</a></template><a href='javascript:x.pdf'>x.pdf</a></body></html>",
+    "<html><body><p>没有附件的页面。</p><a href='/a.html'>链接</a></body></html>",
+]
+
+
+@pytest.mark.parametrize("path", [*PAGES, *range(len(ATTACHMENT_PAGES))], ids=str)
+def test_attachments_found_on_the_parsers_tree_equal_a_fresh_read(path):
+    html = ATTACHMENT_PAGES[path] if isinstance(path, int) else crawler.decode(path.read_bytes(), None).text
+    url = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202512/t20251222_1.html"
+    expected = attachments.find_attachments(html, "https://final.example.org/a/b.html")
+    for rules in RULES:
+        got = outcome(parse.parse_article, html, url, rules, now=NOW, base_url="https://final.example.org/a/b.html")
+        if got[0] == "ok":
+            assert list(got[1].attachments) == expected
+    if path == 0:  # the links resolve against <base href>; each file once; the one in a dropped block too
+        assert [(a.url.rsplit("/", 1)[1], a.ext) for a in expected] == [("%E5%90%8D%E5%8D%95.pdf", "pdf"),
+                                                                        ("x.XLSX", "xlsx"), ("t.doc", "doc")]
