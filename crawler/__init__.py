@@ -13,6 +13,7 @@ from .fetch import (
     FetchError,
     Politeness,
     RobotsAnswer,
+    Unreachable,
     fetch,
     host_of,
     read_robots,
@@ -35,6 +36,7 @@ from .policy import (
     links_to_fetch,
     lists_outcome,
     needs_fallback,
+    offline_cause,
     read_again_later,
     recheck_cutoff,
     scope_blocked,
@@ -50,12 +52,12 @@ __all__ = [
     "AttachmentLink", "AttachmentText", "extract_text", "find_attachments",
     "READER_FAULTS", "Sandbox", "SandboxError",  # parsing in a worker with a time and memory budget (sandbox.py)
     "Decoded", "decode", "DiscoverError", "Link", "discover", "FetchError", "Fetched", "Politeness", "fetch",
-    "ROBOTS_MAX_BYTES", "RobotsAnswer", "read_robots",
+    "ROBOTS_MAX_BYTES", "RobotsAnswer", "Unreachable", "read_robots",
     "host_of", "status_kind", "PARSER_VERSION", "ParseError", "Parsed", "normalize_date", "parse_article", "policy_key",
     "canonical_url", "by_site_host", "ListSpec", "ParseRules", "Source", "SourceConfigError", "load_sources", "article_record",
     # crawl decisions (policy.py)
     "ATTACHMENT_ATTEMPTS", "HOPELESS_AFTER_RUNS", "LASTING_KINDS", "SourceStatus", "attachment_given_up",
     "conditional_headers", "edited", "fragment_hash", "host_delays", "is_lasting", "links_to_fetch",
     "lists_outcome", "needs_fallback", "read_again_later", "recheck_cutoff", "source_status", "block_scope", "scope_blocked", "BLOCKING_KINDS",
-    "unchanged_page",
+    "unchanged_page", "offline_cause",
 ]

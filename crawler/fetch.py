@@ -7,7 +7,10 @@ Exceptions::
                           that is not an http(s) URL: javascript:, data:, mailto:, a malformed URL)
              "robots"     disallowed by the host's robots.txt
              "timeout"    connect/read timeout, after retries; or the fetch's total deadline passed
-             "network"    connection refused, DNS, TLS, protocol errors, after retries
+             "network"    DNS lookup or TCP connect failed (not retried: the host is then unreachable for the run, see
+                          below); TLS, protocol errors, broken connections, after retries
+             "unreachable" not asked: the host's DNS lookup or TCP connect failed earlier with this Politeness (the
+                          run); no request, no politeness pause
              "blocked"    403 / 412 / 521 and JS cookie-challenge pages: anti-bot answers; never retried
              "gone"       404 / 410
              "http"       any other 4xx
@@ -25,7 +28,12 @@ What bounds one fetch:
     size     `max_bytes` after decompression; gzip/deflate are inflated at most 64 KiB per step, so a bomb costs
              about the cap, not what one compressed network read inflates to. robots.txt: read up to 512 KiB
              (RFC 9309 asks for at least 500 KiB) and the part read is parsed.
-    hosts    the allow-list on every hop, robots.txt included; only http(s) URLs.
+    hosts    the allow-list on every hop, robots.txt included; only http(s) URLs. A host whose DNS lookup or TCP
+             connect fails is not asked again with the same Politeness (one warning names it and the reason): an
+             offline machine costs one attempt per host, not retries and pauses per URL.
+
+Retries (`retries`: timeouts, network errors, 429, 5xx) wait what a Retry-After header asks (seconds or an HTTP date),
+else `backoff` doubling per attempt; a wait the deadline cannot hold is not started. Each retry is logged at INFO.
 
 Only this module and the store do I/O; the HTTP client is injected so tests can pass a MockTransport
 or point at a localhost server.
@@ -33,17 +41,22 @@ or point at a localhost server.
 
 from __future__ import annotations
 
+import email.utils
+import errno
 import heapq
 import itertools
+import logging
 import math
 import random
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import httpx
 
@@ -64,15 +77,39 @@ ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 §2.5: parse at least the first 500 Ki
 _INFLATE_STEP = 65_536  # most bytes a compressed body inflates to before the size cap is checked again
 _ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 _DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+RETRY_AFTER_MAX = 120.0  # the longest Retry-After honoured when the fetch has no deadline of its own
+# errors of a TCP connect that asking again in this run will not cure (a DNS failure is a socket.gaierror)
+_UNREACHABLE_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN,
+                                 errno.EHOSTDOWN, errno.EADDRNOTAVAIL})
+
+log = logging.getLogger(__name__)
 
 
 class FetchError(Exception):
-    def __init__(self, url: str, kind: str, message: str, status: int | None = None):
-        super().__init__(f"{kind}: {message} ({url})")
+    """A failed fetch. str() is "<message> (<url>)" as for DiscoverError and ParseError: the kind is a field of its
+    own (stored in its own column), never repeated in the message."""
+
+    def __init__(self, url: str, kind: str, message: str, status: int | None = None, *,
+                 retry_after: float | None = None, down: Unreachable | None = None):
+        super().__init__(f"{message} ({url})")
         self.url = url
         self.kind = kind
         self.message = message
         self.status = status
+        self.retry_after = retry_after  # seconds a 429/5xx answer's Retry-After asked for
+        self.down = down  # set when this failure made a host unreachable for the run: not retried
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """Why a host could not be reached: `step` "DNS" (the name did not resolve) or "connect" (TCP connect refused or
+    unreachable), in the system's words (`reason`)."""
+
+    step: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{'DNS lookup' if self.step == 'DNS' else 'TCP connect'} failed: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -92,8 +129,9 @@ class Fetched:
 
 @dataclass
 class Politeness:
-    """Per-host delay with jitter, plus robots.txt answers cached per host. One instance serves a whole run, so
-    two sources on one host (gov.cn's library as a fallback) still share that host's pacing.
+    """Per-host delay with jitter, robots.txt answers cached per host, and the hosts found unreachable. One instance
+    serves a whole run, so two sources on one host (gov.cn's library as a fallback) still share that host's pacing,
+    and a dead host is tried once per run, whichever source asks.
 
     One connection per host comes from fetching sequentially; the delay is measured from the end of the previous
     request to the same host.
@@ -106,6 +144,8 @@ class Politeness:
     user_agent: str = "PilotWatch"
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    # hosts whose DNS lookup or TCP connect failed: not asked again by fetches sharing this instance (the run)
+    unreachable: dict[str, Unreachable] = field(default_factory=dict)
     _last: dict[str, float] = field(default_factory=dict)
     _robots: dict[str, object] = field(default_factory=dict)
 
@@ -119,6 +159,17 @@ class Politeness:
 
     def done(self, host: str) -> None:
         self._last[host] = self.clock()
+
+    def check_reachable(self, url: str, host: str) -> None:
+        """Refuse, without a request or a pause, a URL on a host found unreachable earlier."""
+        down = self.unreachable.get(host)
+        if down is not None:
+            raise FetchError(url, "unreachable", f"not asked: {host} was unreachable earlier in this run ({down})")
+
+    def mark_unreachable(self, host: str, down: Unreachable) -> None:
+        if host not in self.unreachable:
+            self.unreachable[host] = down
+            log.warning("%s unreachable (%s) — skipping it for this run", host, down)
 
 
 def _check_host(url: str, allowed_hosts: Iterable[str]) -> None:
@@ -266,7 +317,9 @@ class RobotsAnswer:
                              hops) leaves robots.txt unavailable
     "server" (5xx, 429)      disallow all, for this run (unreachable: "assume complete disallow")
     "timeout", "network"     no rules: the page fetch that follows meets the same fault and records it as what it
-                             is (the RFC would disallow; recording `robots` for a dead host would mislead)
+                             is (the RFC would disallow; recording `robots` for a dead host would mislead); a DNS
+                             or connect failure is raised for the page at once (the host is unreachable for the run)
+    "unreachable"            not asked: the host was found unreachable earlier with the same Politeness
     "blocked"                an anti-bot wall stands in front of robots.txt: the crawl raises it
     """
 
@@ -315,6 +368,8 @@ def _robots_allows(client: httpx.Client, url: str, politeness: Politeness, allow
         answer = _read_robots(client, url, allowed, politeness, retries, backoff, deadline)
         if answer.kind == "blocked":  # the anti-bot wall already stands in front of robots.txt
             raise FetchError(answer.url, "blocked", f"robots.txt: {answer.detail}", answer.status)
+        if host in politeness.unreachable:  # robots.txt found the host dead: the page fails for the same reason
+            raise FetchError(url, "network", str(politeness.unreachable[host]), down=politeness.unreachable[host])
         parser = Protego.parse(answer.rules)
         politeness._robots[host] = parser
     return parser.can_fetch(url, politeness.user_agent)  # type: ignore[attr-defined]
@@ -337,6 +392,7 @@ def fetch(
     allowed = frozenset(h.lower() for h in allowed_hosts)
     politeness = politeness or Politeness(delay=0, obey_robots=False)
     _check_host(url, allowed)
+    politeness.check_reachable(url, host_of(url))
     budget = _Deadline(deadline)
     if politeness.obey_robots and not _robots_allows(client, url, politeness, allowed, retries, backoff, budget):
         raise FetchError(url, "robots", "disallowed by robots.txt")
@@ -346,21 +402,34 @@ def fetch(
 
 def _with_retries(attempt_once: Callable[[], Fetched], retries: int, backoff: float, politeness: Politeness,
                   deadline: _Deadline, *, statuses_only: bool = False) -> Fetched:
-    """Retry timeouts, network errors (unless statuses_only), 429 and 5xx with exponential backoff; a retry that
-    could not finish before the deadline is not started."""
+    """Retry timeouts, network errors (unless statuses_only; never a DNS or connect failure), 429 and 5xx. The pause
+    is what the answer's Retry-After asks, else exponential backoff; a retry that could not start before the deadline
+    is not started (the error says why), and each retry is logged at INFO.
+
+    A hand loop rather than tenacity/stamina: the pause depends on the failure (Retry-After), the give-up on the
+    deadline shared with robots.txt and redirects, and a give-up rewrites the error's message — three custom hooks
+    around a ten-line loop."""
     attempt = 0
     while True:
         try:
             return attempt_once()
         except FetchError as exc:
-            retryable = exc.status in RETRY_STATUSES or (not statuses_only and exc.kind in ("timeout", "network"))
+            retryable = exc.status in RETRY_STATUSES or (not statuses_only and exc.kind in ("timeout", "network")
+                                                         and exc.down is None)
             if not retryable or attempt >= retries or deadline.remaining() <= 0:
                 raise
             attempt += 1
-            pause = backoff * 2 ** (attempt - 1)
-            if deadline.remaining() <= pause:
-                raise FetchError(exc.url, exc.kind, f"{exc.message}; not retried: the total deadline of "
-                                 f"{deadline.seconds:g} s would pass first", exc.status) from exc
+            asked = exc.retry_after is not None
+            pause = exc.retry_after if asked else backoff * 2 ** (attempt - 1)
+            room = deadline.remaining() if deadline.bounded else RETRY_AFTER_MAX if asked else math.inf
+            if pause >= room:
+                limit = (f"the {max(room, 0):.0f} s left of the total deadline of {deadline.seconds:g} s"
+                         if deadline.bounded else f"the {RETRY_AFTER_MAX:g} s we wait at most")
+                why = (f"Retry-After asks {pause:g} s, more than {limit}" if asked else
+                       f"the total deadline of {deadline.seconds:g} s would pass first")
+                raise FetchError(exc.url, exc.kind, f"{exc.message}; not retried: {why}", exc.status) from exc
+            log.info("GET %s: %s, retry %d of %d in %s s (%s)", exc.url, exc.message, attempt, retries,
+                     f"{pause:.1f}".removesuffix(".0"), "Retry-After" if asked else "backoff")
             politeness.sleep(pause)
 
 
@@ -383,6 +452,7 @@ def _fetch_once(
         headers = {**headers, "Connection": "close"}  # a connection of its own, so the watchdog can cut it
     for _ in range(MAX_REDIRECTS + 1):
         host = host_of(current)
+        politeness.check_reachable(url, host)  # before the pause: a dead host costs no waiting
         paused = time.monotonic()
         politeness.wait(host)
         deadline.paused(time.monotonic() - paused)
@@ -398,7 +468,7 @@ def _fetch_once(
                 if response.status_code in _REDIRECTS and response.headers.get("location"):
                     current = _redirect_target(str(response.url), response.headers["location"], url, allowed)
                     continue
-                _raise_for_status(url, response.status_code)
+                _raise_for_status(url, response.status_code, response.headers.get("retry-after"))
                 declared = response.headers.get("content-length")
                 if not truncate and declared and declared.isdigit() and int(declared) > max_bytes:
                     raise FetchError(url, "too_large", f"Content-Length {declared} exceeds {max_bytes} bytes")
@@ -430,14 +500,18 @@ def _fetch_once(
         except httpx.TimeoutException as exc:
             if watchdog.fired.is_set() or deadline.remaining() <= 0:
                 raise deadline.error(url) from exc
-            raise FetchError(url, "timeout", type(exc).__name__) from exc
+            raise FetchError(url, "timeout", _timeout_reason(exc)) from exc
         except httpx.HTTPError as exc:
             if watchdog.fired.is_set():
                 raise deadline.error(url) from exc
             if isinstance(exc, httpx.RemoteProtocolError) and str(exc).startswith("Invalid URL in location header"):
                 # httpx parses Location itself before we see the response
                 raise FetchError(url, "offsite", f"redirect to a malformed location ({exc})") from exc
-            raise FetchError(url, "network", f"{type(exc).__name__}: {exc}") from exc
+            down = _unreachable(exc)
+            if down is not None:
+                politeness.mark_unreachable(host, down)
+                raise FetchError(url, "network", str(down), down=down) from exc
+            raise FetchError(url, "network", _transport_reason(exc)) from exc
         finally:
             politeness.done(host)
     raise FetchError(url, "redirects", f"more than {MAX_REDIRECTS} redirects")
@@ -499,7 +573,76 @@ def status_kind(status: int) -> str | None:
     return "server" if status == 429 or status >= 500 else "http"
 
 
-def _raise_for_status(url: str, status: int) -> None:
+def _raise_for_status(url: str, status: int, retry_after: str | None = None) -> None:
     kind = status_kind(status)
     if kind is not None:
-        raise FetchError(url, kind, f"HTTP {status}" + (" (anti-bot answer)" if kind == "blocked" else ""), status)
+        raise FetchError(url, kind, f"HTTP {status}" + (" (anti-bot answer)" if kind == "blocked" else ""), status,
+                         retry_after=_retry_after(retry_after) if status in RETRY_STATUSES else None)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """The seconds a Retry-After header asks for (RFC 9110 §10.2.3: delta-seconds or an HTTP date); None when absent
+    or unreadable (then the backoff applies)."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The system error under an httpx error (httpx → httpcore → socket), if there is one."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, OSError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _os_words(err: OSError) -> str:
+    """The system's words for an error, with its errno name where it has one: "Connection refused (ECONNREFUSED)",
+    "Name or service not known" (a resolver's code is no errno), "TLS: CERTIFICATE_VERIFY_FAILED …"."""
+    if isinstance(err, ssl.SSLError):
+        return f"TLS: {err.strerror or err}"
+    words = err.strerror or str(err) or type(err).__name__
+    name = None if isinstance(err, socket.gaierror) else errno.errorcode.get(err.errno or 0)
+    return f"{words} ({name})" if name else words
+
+
+def _unreachable(exc: httpx.HTTPError) -> Unreachable | None:
+    """A DNS or TCP connect failure, which asking again in this run will not cure; None for anything else (TLS
+    failures, broken connections, protocol errors)."""
+    if not isinstance(exc, httpx.ConnectError):
+        return None
+    err = _os_error(exc)
+    if isinstance(err, socket.gaierror):
+        return Unreachable("DNS", _os_words(err))
+    if err is None:  # no system error underneath (a transport that says only "cannot connect")
+        return Unreachable("connect", str(exc) or type(exc).__name__)
+    if err.errno in _UNREACHABLE_ERRNOS:
+        return Unreachable("connect", _os_words(err))
+    return None
+
+
+def _transport_reason(exc: httpx.HTTPError) -> str:
+    """What went wrong on the wire, in the system's words when it has some ("Connection reset by peer
+    (ECONNRESET)"), else httpx's ("RemoteProtocolError: peer closed connection without sending complete message
+    body")."""
+    err = _os_error(exc)
+    if err is not None and err.strerror:
+        return _os_words(err)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _timeout_reason(exc: httpx.TimeoutException) -> str:
+    step = {httpx.ConnectTimeout: "connecting", httpx.ReadTimeout: "waiting for data", httpx.WriteTimeout: "sending",
+            httpx.PoolTimeout: "waiting for a free connection"}.get(type(exc), type(exc).__name__)
+    return f"timed out {step}"

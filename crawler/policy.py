@@ -11,6 +11,7 @@ answer and records the outcome. The rules:
     attachment_given_up / read_again_later   an attachment whose reading never finishes is not read forever
     recheck_cutoff / recheck_verdict      when a stored document is due and whether it changed
     source_status      the one answer to "how is this source doing" (CLI, digest, doctor)
+    offline_cause      whether a run reached no host at all, and why, in one line for the operator
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .discover import Link
-from .fetch import host_of
+from .fetch import Unreachable, host_of
 
 # Faults that will not heal by asking again soon: an article failing with one of these in HOPELESS_AFTER_RUNS runs is
 # not fetched again, and an attachment failing with one keeps it as its final state. too_slow, too_big and crashed:
@@ -193,3 +194,17 @@ def source_status(state: Mapping[str, Any], now: datetime, stale_after: timedelt
     else:
         status = "blocked" if blocked_until else "failing" if failing else "stale" if stale else "ok"
     return SourceStatus(status=status, last_ok=last_ok, blocked_until=blocked_until, failing=failing, stale=stale)
+
+
+def offline_cause(asked: Iterable[str], unreachable: Mapping[str, Unreachable]) -> str | None:
+    """One line for the operator when every host the run asked was unreachable (DNS or TCP connect failed), else
+    None: "no source reachable: DNS failed for all 6 hosts (is this machine offline?)"."""
+    asked = set(asked)
+    if not asked or not asked <= unreachable.keys():
+        return None
+    hosts = f"all {len(asked)} hosts" if len(asked) > 1 else next(iter(asked))
+    downs = [unreachable[host] for host in sorted(asked)]
+    if all(down.step == "DNS" for down in downs):
+        return f"no source reachable: DNS failed for {hosts} (is this machine offline?)"
+    reasons = "; ".join(dict.fromkeys(str(down) for down in downs))  # each once, in host order
+    return f"no source reachable: no connection to {hosts} ({reasons})"

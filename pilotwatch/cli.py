@@ -82,29 +82,74 @@ def _open_store(config: Config, *, must_exist: bool = False):
 
 
 def _execute(config: Config, *, sources, mode: str, digest_dir: str | None = None) -> None:
+    from .crawl import Progress
     from .health import preflight
     from .lock import RunLocked, run_lock
     from .pipeline import build_client, run_pipeline
+
+    class Bars(Progress):
+        """click progress bars on stderr, one per count of a stage: "crawling ndrc (2/5)  articles  [###   ] 12/40
+        30%  00:01:10". A finished bar stays as a line; a log record starts on a line of its own."""
+
+        bar = None
+        label = ""
+        drawn = False  # the cursor stands at the end of a bar's line
+
+        def stage(self, label: str) -> None:
+            self.close()
+            self.label = label
+
+        def count(self, total: int, what: str) -> None:
+            self.close()
+            if total:  # nothing to count: no bar
+                self.bar = click.progressbar(length=total, label=f"{self.label}  {what}", file=sys.stderr,
+                                             show_pos=True, show_percent=True, show_eta=True)
+                self.bar.__enter__()
+                self.drawn = True
+
+        def advance(self, n: int = 1) -> None:
+            if self.bar is not None:
+                self.bar.update(n)
+                self.drawn = True
+
+        def close(self) -> None:
+            if self.bar is not None:
+                self.bar.__exit__(None, None, None)  # ends the line, shows the cursor again
+                self.bar, self.drawn = None, False
+
+        def below(self, record: logging.LogRecord) -> bool:
+            if self.drawn:
+                sys.stderr.write("\n")
+                self.drawn = False
+            return True
 
     problems = preflight(config, digest_dir)  # before the run row exists: nothing fails after the crawl instead
     if problems:
         raise click.ClickException("; ".join(problems))
     quiet = click.get_current_context().obj.get("quiet", False)
-    # a progress line only for a person at a terminal; cron and pipes get the summary line alone
-    progress = (lambda msg: click.echo(f"\r\033[K{msg}", err=True, nl=False)) if sys.stderr.isatty() and not quiet else None
+    # progress bars only for a person at a terminal; cron and pipes get the summary line alone
+    bars = Bars() if sys.stderr.isatty() and not quiet else None
+    on_stderr = [h for h in logging.getLogger().handlers if bars and getattr(h, "stream", None) is sys.stderr]
+    for handler in on_stderr:
+        handler.addFilter(bars.below)
     try:
         with run_lock(config.db):
             store = _open_store(config)
             try:
                 with build_client(config) as client:
                     report = run_pipeline(config, sources=sources, client=client, store=store, mode=mode,
-                                          digest_dir=digest_dir, progress=progress)
+                                          digest_dir=digest_dir, progress=bars)
             finally:
                 store.close()
     except RunLocked as exc:
         raise click.ClickException(str(exc)) from None
-    if progress:
-        click.echo("\r\033[K", err=True, nl=False)
+    finally:
+        if bars:
+            bars.close()
+        for handler in on_stderr:
+            handler.removeFilter(bars.below)
+    if report.offline:  # the one line that says why nothing could be crawled, also under --quiet
+        click.echo(report.offline, err=True)
     if not quiet or report.exit_code:
         click.echo(report.summary())
     sys.exit(report.exit_code)
@@ -302,7 +347,7 @@ def translate_cmd(ctx: click.Context, file, engine: str | None, check: bool) -> 
     """
     import translate
 
-    from .pipeline import load_engine
+    from .translation import load_engine  # not .pipeline: that imports the crawler, store and tagger (~0.5 s)
 
     config = _config(ctx, translate_engine=engine)
     text = file.read()

@@ -12,9 +12,10 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import TypeVar
 
 import httpx
 
@@ -26,6 +27,42 @@ from .redact import redact
 from .report import RunReport
 
 log = logging.getLogger("pilotwatch")
+T = TypeVar("T")
+
+
+class Progress:
+    """How far a run is, for a person watching; this base shows nothing (cron, pipes, tests). The CLI draws it with
+    click's progress bars, so the pipeline and the crawl stay free of any terminal code.
+
+    A run goes through stages ("crawling ndrc (2/5)", "tagging and translating"); a stage counts its items in turn
+    ("lists", then "articles"): count() announces how many, advance() reports each one done, each() does both for a
+    loop."""
+
+    def stage(self, label: str) -> None:
+        """A new stage of the run begins."""
+
+    def count(self, total: int, what: str) -> None:
+        """The stage's next `total` items of `what` ("articles") begin."""
+
+    def advance(self, n: int = 1) -> None:
+        """`n` more of the counted items are done."""
+
+    def each(self, items: Sequence[T], what: str) -> Iterator[T]:
+        """The items, counted: each one is done when the loop asks for the next (whatever way its body ended)."""
+        self.count(len(items), what)
+        for item in items:
+            yield item
+            self.advance()
+
+
+class StageLabels(Progress):
+    """A plain callable as progress: it receives each stage's label (run_pipeline's older `progress` argument)."""
+
+    def __init__(self, show: Callable[[str], None]):
+        self.show = show
+
+    def stage(self, label: str) -> None:
+        self.show(label)
 
 
 class SourceOutOfTime(BaseException):
@@ -39,14 +76,16 @@ class Crawl:
     """One run's crawl: politeness shared per host, parse rules by host, and the store."""
 
     def __init__(self, config: Config, sources: Sequence[crawler.Source], client: httpx.Client, store: Store,
-                 report: RunReport, now: datetime):
+                 report: RunReport, now: datetime, progress: Progress | None = None):
         self.config, self.client, self.store, self.report, self.now = config, client, store, report, now
+        self.progress = progress or Progress()
         self.politeness = crawler.Politeness(delay=config.delay, host_delays=crawler.host_delays(sources, config.delay),
                                              jitter=config.jitter, obey_robots=config.obey_robots,
                                              user_agent=config.user_agent)
         self.sites = crawler.by_site_host(sources)  # an article's site: its parse rules and region hint
         # path families that answered with an anti-bot page ({scope: blocked_until}): not asked during the back-off
         self.blocked = store.blocked_paths(now.astimezone(UTC).isoformat(timespec="seconds"))
+        self.asked: set[str] = set()  # hosts this run sent requests to (or tried to): is every one of them dead?
         self.source_ends = math.inf  # monotonic time the current source must stop by (source_deadline)
         # pages and attachments are parsed in a worker process with a time and memory budget. It is started here
         # (~1 s of loading), so no source's deadline pays for it; if it cannot start, each parse says so (crashed).
@@ -68,9 +107,11 @@ class Crawl:
 
     def fail(self, stage: str, kind: str, message: str, source: crawler.Source, url: str | None = None,
              article_id: int | None = None) -> None:
-        """Record one failure."""
+        """Record one failure. The kind is its own column and is said once in the log line; the message says why."""
         message = redact(message)  # a server's error text may echo credentials of a URL we asked
-        log.warning("%s: %s failed (%s): %s", source.name, stage, kind, message)
+        # a URL skipped on a host found unreachable: the crawler warned once about the host, with the reason
+        level = logging.INFO if kind == "unreachable" else logging.WARNING
+        log.log(level, "%s: %s failed (%s): %s", source.name, stage, kind, message)
         self.store.record_failure(self.report.run_id, stage, kind, message, source=source.name, url=url,
                                   article_id=article_id)
 
@@ -91,6 +132,7 @@ class Crawl:
             if scope:
                 raise crawler.FetchError(url, "backoff", f"{scope} answered with an anti-bot page; not asked before "
                                                          f"{self.blocked[scope]}")
+            self.asked.add(crawler.host_of(url))
             fetched = crawler.fetch(self.client, url, allowed_hosts=source.hosts, politeness=self.politeness,
                                     max_bytes=max_bytes or self.config.max_bytes, retries=self.config.retries,
                                     headers=headers, deadline=min(self.config.request_deadline, left))
@@ -98,9 +140,9 @@ class Crawl:
             if exc.kind == "blocked":
                 self.block_path(source, exc)
             cut = exc.kind == "timeout" and time.monotonic() >= source_ends  # the source's deadline ended it
-            if exc.kind != "backoff":
+            if exc.kind not in ("backoff", "unreachable"):  # those sent no request
                 self.store.record_fetch(self.report.run_id, source.name, url, purpose, status=exc.status,
-                                        fault_kind="deadline" if cut else exc.kind, error=str(exc))
+                                        fault_kind="deadline" if cut else exc.kind, error=exc.message)
             if cut:
                 raise SourceOutOfTime(out_of_time) from exc
             raise
@@ -152,6 +194,7 @@ class Crawl:
             self.source_failed(source, False)
         finally:
             self.source_ends = math.inf
+            self.report.offline = crawler.offline_cause(self.asked, self.politeness.unreachable) or ""
 
     def block_path(self, source: crawler.Source, exc: crawler.FetchError) -> None:
         """Back off from the path family that answered with an anti-bot page, in this run and the next ones."""
@@ -182,7 +225,7 @@ class Crawl:
         links: list[crawler.Link] = []
         failed = 0
         blocked_until: str | None = None
-        for spec in specs:
+        for spec in self.progress.each(specs, "fallback lists" if specs and specs[0].fallback else "lists"):
             try:
                 links.extend(self.read_list(source, spec))
                 continue
@@ -221,7 +264,8 @@ class Crawl:
         known = self.store.known_urls(urls)
         hopeless = self.store.hopeless_urls([u for u in urls if u not in known], lasting_kinds=crawler.LASTING_KINDS,
                                             attempts=crawler.HOPELESS_AFTER_RUNS)
-        return sum(self.fetch_article(source, link) for link in crawler.links_to_fetch(links, known, hopeless))
+        todo = crawler.links_to_fetch(links, known, hopeless)
+        return sum(self.fetch_article(source, link) for link in self.progress.each(todo, "articles"))
 
     def fetch_article(self, source: crawler.Source, link: crawler.Link) -> int:
         store, report = self.store, self.report
@@ -262,7 +306,7 @@ class Crawl:
         `parse_max_memory_mb`: a file that takes longer or more is recorded `too_slow` / `too_big` and the run
         goes on. Attempts are counted before reading; one that never ends (the worker died, the run was killed) is
         retried in later runs and given up after crawler.ATTACHMENT_ATTEMPTS, without being fetched again."""
-        for att in self.store.pending_attachments(source.name):
+        for att in self.progress.each(self.store.pending_attachments(source.name), "attachments"):
             save = partial(self.store.save_attachment, att["article_id"], url=att["url"], title=att["title"],
                            ext=att["ext"])
             if crawler.attachment_given_up(att["attempts"]):

@@ -199,14 +199,22 @@ def reachability(config: Config, sources: Sequence[crawler.Source]) -> Iterator[
     """Each source's robots.txt, read as the crawl reads it (crawler.read_robots: the source's allow-list on every
     hop, the robots.txt size cap after decompression, a total deadline of `request_deadline`, at most 10 s): any
     answer but an anti-bot wall, a server fault, a timeout or a network error means the site is reachable."""
+    import logging
+
     from .pipeline import build_client
 
-    with build_client(config) as client:
-        for src in sources:
-            answer = crawler.read_robots(client, src.base, allowed_hosts=src.hosts,
-                                         deadline=min(config.request_deadline, 10.0))
-            yield Check(answer.kind not in ("blocked", "server", "timeout", "network"), f"reach {src.name}",
-                        f"{src.base} robots.txt: {answer.detail}" + (f" ({answer.kind})" if answer.kind else ""))
+    fetch_log = logging.getLogger("crawler.fetch")
+    level = fetch_log.level
+    fetch_log.setLevel(logging.ERROR)  # "skipping it for this run" is the crawl's voice; the check line says it here
+    try:
+        with build_client(config) as client:
+            for src in sources:
+                answer = crawler.read_robots(client, src.base, allowed_hosts=src.hosts,
+                                             deadline=min(config.request_deadline, 10.0))
+                yield Check(answer.kind not in ("blocked", "server", "timeout", "network"), f"reach {src.name}",
+                            f"{src.base} robots.txt: {answer.detail}" + (f" ({answer.kind})" if answer.kind else ""))
+    finally:
+        fetch_log.setLevel(level)
 
 
 def smtp_checks(config: Config, settings) -> Iterator[Check]:

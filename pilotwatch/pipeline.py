@@ -27,7 +27,7 @@ from store import Store
 
 from . import alerts, platforms
 from .config import SECRET_SMTP_PASSWORD, Config
-from .crawl import Crawl
+from .crawl import Crawl, Progress, StageLabels
 from .health import source_rows
 from .redact import redact
 from .report import RunReport
@@ -48,17 +48,22 @@ def build_client(config: Config) -> httpx.Client:
 
 def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: httpx.Client, store: Store,
                  mode: str = "live", digest_dir: str | Path | None = None, today: date | None = None,
-                 now: datetime | None = None, progress: Callable[[str], None] | None = None) -> RunReport:
+                 now: datetime | None = None, progress: Progress | Callable[[str], None] | None = None) -> RunReport:
+    """One run. `progress` is told each stage and its counts (a plain callable gets the stage labels only)."""
+    shown = progress if isinstance(progress, Progress) else StageLabels(progress) if progress else Progress()
     report = RunReport(run_id=store.start_run(mode), sources_total=len(sources))
-    with Crawl(config, sources, client, store, report, now or datetime.now(UTC)) as crawl:  # ends its parsing worker
+    with Crawl(config, sources, client, store, report, now or datetime.now(UTC), shown) as crawl:  # ends its worker
         for i, source in enumerate(sources, 1):
-            if progress:
-                progress(f"crawling {source.name} ({i}/{len(sources)})")
+            shown.stage(f"crawling {source.name} ({i}/{len(sources)})")
             crawl.source(source)
-    if progress:
-        progress("tagging and translating")
-    tag_pending(store, report, threshold=config.announcement_threshold)  # first: translating a body depends on it
+    shown.stage("tagging and translating")
+    # tagging first: translating a body depends on it
+    tag_pending(store, report, threshold=config.announcement_threshold, progress=shown)
+    # translation.py does not report single articles: its count moves once, when the step is done
+    pending = len(store.pending_translation(retry_fallbacks=config.translate_engine != "gloss"))
+    shown.count(pending, "articles translated")
     translate_pending(config, store, report)
+    shown.advance(pending)
     platforms.update(store, report, lambda: load_engine(config), lambda: load_engine(config, "gloss"))
     tz = ZoneInfo(config.timezone)
     day = today or datetime.now(tz).date()
@@ -102,8 +107,9 @@ def attachment_tags(store: Store, report: RunReport, article_id: int) -> list[di
     return rows
 
 
-def tag_pending(store: Store, report: RunReport, *, threshold: float | None = None) -> None:
-    for row in store.pending_tagging(extract.TAGGER_VERSION):
+def tag_pending(store: Store, report: RunReport, *, threshold: float | None = None,
+                progress: Progress | None = None) -> None:
+    for row in (progress or Progress()).each(store.pending_tagging(extract.TAGGER_VERSION), "articles tagged"):
         try:
             tagging = extract.tag_article(row["title_zh"], row["body_zh"], threshold=threshold,
                                           published=(row["published_at"] or "")[:10] or None)

@@ -13,6 +13,7 @@ class RunReport:
     sources_failed: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)  # sources answering with anti-bot pages, or backing off
     via_fallback: list[str] = field(default_factory=list)  # sources whose primary lists failed, served by a fallback
+    offline: str = ""  # one line when every host asked was unreachable (crawler.offline_cause), else ""
     articles_new: int = 0
     articles_failed: int = 0
     duplicates: int = 0  # same body under another URL: stored as an alias, not a new article

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 import translate
-from store import Store
 
 from .config import SECRET_LLM_KEY, Config
 from .redact import redact
 from .report import RunReport
+
+if TYPE_CHECKING:  # not imported at run time: `pilotwatch translate` needs load_engine only, not the store
+    from store import Store
 
 log = logging.getLogger("pilotwatch")
 

@@ -83,3 +83,17 @@ def test_the_service_runs_as_its_own_user_in_its_state_directory():
     assert f"{config}" in install and "install -m 0600 /dev/null /etc/pilotwatch/pilotwatch.env" in install
     assert "deploy/pilotwatch.service" in install and "deploy/logrotate" in install
     assert log in (ROOT / "deploy" / "logrotate").read_text(encoding="utf-8")
+
+
+def test_doctor_says_why_a_host_is_unreachable(tmp_path, monkeypatch):
+    import socket
+
+    from pilotwatch.health import doctor
+
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    reach = [c for c in doctor(None, overrides={"db": str(tmp_path / "pw.db")}) if c.what.startswith("reach ")]
+    assert len(reach) == 5 and not any(c.ok for c in reach)
+    assert all("Name or service not known" in c.detail and c.detail.count("network") == 1 for c in reach)
