@@ -133,8 +133,9 @@ class Politeness:
     serves a whole run, so two sources on one host (gov.cn's library as a fallback) still share that host's pacing,
     and a dead host is tried once per run, whichever source asks.
 
-    One connection per host comes from fetching sequentially; the delay is measured from the end of the previous
-    request to the same host.
+    Thread-safe: hosts are crawled side by side, each in its own turn. `wait` takes the host's turn (one request at
+    a time per host, whichever thread asks) and its pause; `done` ends it. The delay is measured from the end of the
+    previous request to the same host.
     """
 
     delay: float = 5.0  # default for hosts not in host_delays
@@ -148,17 +149,33 @@ class Politeness:
     unreachable: dict[str, Unreachable] = field(default_factory=dict)
     _last: dict[str, float] = field(default_factory=dict)
     _robots: dict[str, object] = field(default_factory=dict)
+    _turns: dict[str, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
 
     def wait(self, host: str) -> None:
-        last = self._last.get(host)
-        delay = self.host_delays.get(host, self.delay)
-        if last is not None and delay > 0:
-            pause = delay * (1 + random.uniform(-self.jitter, self.jitter)) - (self.clock() - last)
-            if pause > 0:
-                self.sleep(pause)
+        """Take the host's turn (blocking while another thread has it), then pause out its delay. Every wait is
+        followed by one done(host), which ends the turn."""
+        with self._guard:
+            turn = self._turns.setdefault(host, threading.Lock())
+        turn.acquire()
+        try:
+            last = self._last.get(host)
+            delay = self.host_delays.get(host, self.delay)
+            if last is not None and delay > 0:
+                pause = delay * (1 + random.uniform(-self.jitter, self.jitter)) - (self.clock() - last)
+                if pause > 0:
+                    self.sleep(pause)
+        except BaseException:
+            turn.release()
+            raise
 
-    def done(self, host: str) -> None:
-        self._last[host] = self.clock()
+    def done(self, host: str, *, asked: bool = True) -> None:
+        """End the host's turn; asked=False: no request went out, so the next one need not wait for this one."""
+        if asked:
+            self._last[host] = self.clock()
+        turn = self._turns.get(host)
+        if turn is not None and turn.locked():
+            turn.release()
 
     def check_reachable(self, url: str, host: str) -> None:
         """Refuse, without a request or a pause, a URL on a host found unreachable earlier."""
@@ -457,6 +474,7 @@ def _fetch_once(
         politeness.wait(host)
         deadline.paused(time.monotonic() - paused)
         if deadline.remaining() <= 0:
+            politeness.done(host, asked=False)
             raise deadline.error(url)
         watchdog = _Watchdog(deadline)
         try:

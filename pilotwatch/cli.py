@@ -112,6 +112,11 @@ def _execute(config: Config, *, sources, mode: str, digest_dir: str | None = Non
                 self.bar.update(n)
                 self.drawn = True
 
+        def grow(self, n: int) -> None:
+            if self.bar is not None:  # sources crawled side by side each add their articles to the one bar
+                self.bar.length += n
+                self.bar.update(0)
+
         def close(self) -> None:
             if self.bar is not None:
                 self.bar.__exit__(None, None, None)  # ends the line, shows the cursor again

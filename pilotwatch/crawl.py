@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TypeVar
@@ -20,7 +22,7 @@ from typing import TypeVar
 import httpx
 
 import crawler
-from store import Store
+from store import Store, open_store
 
 from .config import Config
 from .redact import redact
@@ -47,6 +49,12 @@ class Progress:
     def advance(self, n: int = 1) -> None:
         """`n` more of the counted items are done."""
 
+    def grow(self, n: int) -> None:
+        """`n` more items join the current count (sources crawled side by side each add their articles)."""
+
+    def source(self, name: str, *, done: bool = False) -> None:
+        """A source's crawl begins (or, done, ends): sources crawled side by side overlap."""
+
     def each(self, items: Sequence[T], what: str) -> Iterator[T]:
         """The items, counted: each one is done when the loop asks for the next (whatever way its body ended)."""
         self.count(len(items), what)
@@ -64,6 +72,9 @@ class StageLabels(Progress):
     def stage(self, label: str) -> None:
         self.show(label)
 
+    def source(self, name: str, *, done: bool = False) -> None:
+        self.show(f"{'crawled' if done else 'crawling'} {name}")
+
 
 class SourceOutOfTime(BaseException):
     """Raised by Crawl.get once the source's `source_deadline` has passed: stop fetching for it this run.
@@ -72,12 +83,54 @@ class SourceOutOfTime(BaseException):
     stops a run) let it through to Crawl.source."""
 
 
+class Shared(Progress):
+    """Progress from sources crawled side by side: one bar of all their articles, growing as each source's lists
+    are read (a source's lists and attachments are not drawn: their counts would interleave)."""
+
+    def __init__(self, inner: Progress):
+        self.inner, self.lock, self.started = inner, threading.Lock(), False
+
+    def count(self, total: int, what: str) -> None:
+        if what != "articles" or not total:
+            return
+        with self.lock:
+            if self.started:
+                self.inner.grow(total)
+            else:
+                self.inner.count(total, "articles")
+                self.started = True
+
+    def advance(self, n: int = 1) -> None:
+        with self.lock:
+            if self.started:
+                self.inner.advance(n)
+
+    def source(self, name: str, *, done: bool = False) -> None:
+        with self.lock:
+            self.inner.source(name, done=done)
+
+    def each(self, items: Sequence[T], what: str) -> Iterator[T]:
+        self.count(len(items), what)
+        for item in items:
+            yield item
+            if what == "articles":
+                self.advance()
+
+
 class Crawl:
-    """One run's crawl: politeness shared per host, parse rules by host, and the store."""
+    """One run's crawl: politeness shared per host, parse rules by host, and the store.
+
+    Sources are crawled side by side (`all`), a thread each with a database connection of its own: while one host
+    waits out its delay, the others are asked and pages are parsed. Politeness keeps one request at a time per host,
+    `delay` apart, whichever source asks; the parsing worker takes one page at a time."""
 
     def __init__(self, config: Config, sources: Sequence[crawler.Source], client: httpx.Client, store: Store,
                  report: RunReport, now: datetime, progress: Progress | None = None):
-        self.config, self.client, self.store, self.report, self.now = config, client, store, report, now
+        self.config, self.client, self.report, self.now = config, client, report, now
+        self.main_store = store
+        self.local = threading.local()  # per thread: its store and its source's deadline
+        self.lock = threading.Lock()  # the report's counters
+        self.reading = threading.Lock()  # the one parsing worker reads one page or file at a time
         self.progress = progress or Progress()
         self.politeness = crawler.Politeness(delay=config.delay, host_delays=crawler.host_delays(sources, config.delay),
                                              jitter=config.jitter, obey_robots=config.obey_robots,
@@ -86,7 +139,7 @@ class Crawl:
         # path families that answered with an anti-bot page ({scope: blocked_until}): not asked during the back-off
         self.blocked = store.blocked_paths(now.astimezone(UTC).isoformat(timespec="seconds"))
         self.asked: set[str] = set()  # hosts this run sent requests to (or tried to): is every one of them dead?
-        self.source_ends = math.inf  # monotonic time the current source must stop by (source_deadline)
+        self.claimed: set[str] = set()  # article URLs a source of this run took on
         # pages and attachments are parsed in a worker process with a time and memory budget. It is started here
         # (~1 s of loading), so no source's deadline pays for it; if it cannot start, each parse says so (crashed).
         self.reader = crawler.Sandbox(timeout=config.parse_timeout, max_memory=config.parse_max_memory_mb * 2**20 or None)
@@ -104,6 +157,55 @@ class Crawl:
     def close(self) -> None:
         """End the parsing worker process."""
         self.reader.close()
+
+    @property
+    def store(self) -> Store:
+        """This thread's connection: the run's own in the calling thread, one per crawling thread."""
+        return getattr(self.local, "store", None) or self.main_store
+
+    @property
+    def source_ends(self) -> float:
+        """Monotonic time the current source (of this thread) must stop by (source_deadline)."""
+        return getattr(self.local, "source_ends", math.inf)
+
+    @source_ends.setter
+    def source_ends(self, value: float) -> None:
+        self.local.source_ends = value
+
+    def add(self, counter: str, n: int = 1) -> None:
+        with self.lock:
+            setattr(self.report, counter, getattr(self.report, counter) + n)
+
+    def all(self, sources: Sequence[crawler.Source]) -> None:
+        """Crawl every source, side by side (one after another when there is one, or the database is in memory)."""
+        if len(sources) < 2 or str(self.main_store.path) == ":memory:":
+            for i, source in enumerate(sources, 1):
+                self.progress.stage(f"crawling {source.name} ({i}/{len(sources)})")
+                self.source(source)
+                self.progress.source(source.name, done=True)
+            return
+        self.progress.stage(f"crawling {len(sources)} sources side by side")
+        shown, self.progress = self.progress, Shared(self.progress)
+        try:
+            with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="crawl") as pool:
+                futures = [pool.submit(self.in_thread, source) for source in sources]
+            for future in futures:
+                future.result()  # an unexpected error of one source ends the run, as it did one after another
+        finally:
+            self.progress = shown
+            order = {source.name: i for i, source in enumerate(sources)}
+            for names in (self.report.sources_failed, self.report.via_fallback, self.report.blocked):
+                names.sort(key=lambda name: order.get(name, len(order)))  # the summary in the configured order
+
+    def in_thread(self, source: crawler.Source) -> None:
+        self.local.store = open_store(self.main_store.path)
+        self.progress.source(source.name)
+        try:
+            self.source(source)
+        finally:
+            self.progress.source(source.name, done=True)
+            self.local.store.close()
+            self.local.store = None
 
     def fail(self, stage: str, kind: str, message: str, source: crawler.Source, url: str | None = None,
              article_id: int | None = None) -> None:
@@ -155,13 +257,16 @@ class Crawl:
                                 nbytes=len(fetched.content), elapsed_ms=fetched.elapsed_ms)
 
     def parse(self, source: crawler.Source, fetched: crawler.Fetched, link: crawler.Link
-              ) -> tuple[dict, crawler.Decoded]:
+              ) -> tuple[dict, list[crawler.AttachmentLink]]:
+        """The article's fields and its document links, found on the one tree the parser builds."""
         decoded = crawler.decode(fetched.content, fetched.content_type)
         site = self.sites.get(crawler.host_of(link.url), source)
         # in the worker, within parse_timeout: a page that would take longer is a ParseError of kind too_slow
-        parsed = self.reader.parse_article(decoded.text, link.url, site.parse, now=self.now)
+        with self.reading:
+            parsed = self.reader.parse_article(decoded.text, link.url, site.parse, now=self.now,
+                                               base_url=fetched.final_url)
         record = crawler.article_record(parsed, fetched, decoded, link)
-        return {**record, "region_hint": site.region_hint(link.url)}, decoded
+        return {**record, "region_hint": site.region_hint(link.url)}, list(parsed.attachments)
 
     def source(self, source: crawler.Source) -> None:
         """Crawl one source: its lists (fallbacks when they fail), new articles, attachments, re-checks. It stops
@@ -194,7 +299,8 @@ class Crawl:
             self.source_failed(source, False)
         finally:
             self.source_ends = math.inf
-            self.report.offline = crawler.offline_cause(self.asked, self.politeness.unreachable) or ""
+            with self.lock:
+                self.report.offline = crawler.offline_cause(self.asked, self.politeness.unreachable) or ""
 
     def block_path(self, source: crawler.Source, exc: crawler.FetchError) -> None:
         """Back off from the path family that answered with an anti-bot page, in this run and the next ones."""
@@ -265,6 +371,9 @@ class Crawl:
         hopeless = self.store.hopeless_urls([u for u in urls if u not in known], lasting_kinds=crawler.LASTING_KINDS,
                                             attempts=crawler.HOPELESS_AFTER_RUNS)
         todo = crawler.links_to_fetch(links, known, hopeless)
+        with self.lock:  # a page two sources list (a fallback list on another source's site) is fetched once
+            todo = [link for link in todo if link.url not in self.claimed]
+            self.claimed.update(link.url for link in todo)
         return sum(self.fetch_article(source, link) for link in self.progress.each(todo, "articles"))
 
     def fetch_article(self, source: crawler.Source, link: crawler.Link) -> int:
@@ -272,11 +381,11 @@ class Crawl:
         fetched = None
         try:
             fetched = self.get(source, link.url, "article", record=False)
-            fields, decoded = self.parse(source, fetched, link)
+            fields, links = self.parse(source, fetched, link)
         except Exception as exc:  # one bad page never stops a run; an unexpected error is recorded as such
             if fetched is not None:
                 self.record_fetch(source, fetched, "article")
-            report.articles_failed += 1
+            self.add("articles_failed")
             typed = isinstance(exc, (crawler.FetchError, crawler.ParseError))
             if not typed:
                 log.exception("%s: unexpected error on %s", source.name, link.url)
@@ -284,8 +393,7 @@ class Crawl:
                       exc.kind if typed else "unexpected", str(exc) if typed else f"{type(exc).__name__}: {exc}",
                       source, url=link.url)
             return 0
-        attachments = [{"url": a.url, "title": a.title, "ext": a.ext} for a in
-                       crawler.find_attachments(decoded.text, fetched.final_url)[: self.config.max_attachments]]
+        attachments = [{"url": a.url, "title": a.title, "ext": a.ext} for a in links[: self.config.max_attachments]]
         with store.write():  # one commit for the page's fetch, the article and its provenance
             self.record_fetch(source, fetched, "article")
             article_id, outcome = store.store_article(report.run_id, {**fields, "source": source.name},
@@ -294,8 +402,8 @@ class Crawl:
             store.record_document(url=link.url, kind="page", sha256=fields["raw_sha256"], nbytes=len(fetched.content),
                                   content_type=fetched.content_type, parser_version=crawler.PARSER_VERSION,
                                   article_id=article_id)
-        report.duplicates += outcome == "duplicate_body"
-        report.articles_new += outcome == "new"
+        self.add("duplicates", int(outcome == "duplicate_body"))
+        self.add("articles_new", int(outcome == "new"))
         return int(outcome == "new")
 
     def fetch_attachments(self, source: crawler.Source) -> None:
@@ -326,7 +434,8 @@ class Crawl:
             with self.store.write():  # one commit: the fetch, and the attempt counted before reading starts
                 self.record_fetch(source, fetched, "attachment")
                 self.store.count_attachment_attempt(att["id"])
-            extracted = self.reader.extract_text(fetched.content, att["ext"])
+            with self.reading:
+                extracted = self.reader.extract_text(fetched.content, att["ext"])
             if extracted.status in crawler.READER_FAULTS:
                 self.fail("attachment", extracted.status, extracted.detail, source, url=att["url"],
                           article_id=att["article_id"])
@@ -337,7 +446,7 @@ class Crawl:
                                        content_type=fetched.content_type, article_id=att["article_id"])
             save(sha256=sha, nbytes=len(fetched.content), status=extracted.status, pages=extracted.pages,
                  detail=extracted.detail, text=extracted.text)
-            self.report.attachments += 1
+            self.add("attachments")
 
     def recheck(self, source: crawler.Source) -> None:
         """Re-fetch a few stored documents of an official source: edits become versions, 404/410 marks them gone."""
@@ -355,7 +464,7 @@ class Crawl:
                 fields, _ = self.parse(source, fetched, crawler.Link(doc["url"]))
             except (crawler.FetchError, crawler.ParseError) as exc:
                 if exc.kind == "gone" and self.store.mark_gone(doc["id"]):
-                    self.report.gone += 1
+                    self.add("gone")
                     log.warning("%s: %s is gone (possible withdrawal)", source.name, doc["url"])
                 elif exc.kind != "gone":
                     self.fail("recheck", exc.kind, str(exc), source, url=doc["url"], article_id=doc["id"])
@@ -367,5 +476,5 @@ class Crawl:
             self.store.record_document(url=doc["url"], kind="page", sha256=fields["raw_sha256"],
                                        nbytes=len(fetched.content), content_type=fetched.content_type,
                                        parser_version=crawler.PARSER_VERSION, article_id=doc["id"])
-            self.report.edited += 1
+            self.add("edited")
             log.warning("%s: %s was edited", source.name, doc["url"])

@@ -53,9 +53,7 @@ def run_pipeline(config: Config, *, sources: Sequence[crawler.Source], client: h
     shown = progress if isinstance(progress, Progress) else StageLabels(progress) if progress else Progress()
     report = RunReport(run_id=store.start_run(mode), sources_total=len(sources))
     with Crawl(config, sources, client, store, report, now or datetime.now(UTC), shown) as crawl:  # ends its worker
-        for i, source in enumerate(sources, 1):
-            shown.stage(f"crawling {source.name} ({i}/{len(sources)})")
-            crawl.source(source)
+        crawl.all(sources)  # side by side, each host at its own pace
     shown.stage("tagging and translating")
     # tagging first: translating a body depends on it
     tag_pending(store, report, threshold=config.announcement_threshold, progress=shown)

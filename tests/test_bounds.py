@@ -33,9 +33,8 @@ class Clock:
         self.marks.append((message.split(" (")[0], time.monotonic()))
 
     def took(self, source):
-        names = [m for m, _ in self.marks]
-        i = names.index(f"crawling {source}")
-        return self.marks[i + 1][1] - self.marks[i][1]
+        times = dict(self.marks)  # sources are crawled side by side: each says when it began and ended
+        return times[f"crawled {source}"] - times[f"crawling {source}"]
 
     def crawl(self):
         return self.marks[-1][1] - self.marks[0][1]  # up to "tagging and translating"

@@ -38,8 +38,10 @@ def snapshot(db: Path) -> dict:
     snap = {
         "articles": q("SELECT url, source, title_zh, body_zh, body_sha256, published_at, doc_number, title_en, body_en, "
                       "translation_engine, is_platform_announcement, mentions_pilot_platform, tagger_version FROM articles"),
-        "tags": q("SELECT a.url, t.field, t.value, t.code, t.evidence, t.part, t.start, t.\"end\", t.attrs "
-                  "FROM tags t JOIN articles a ON a.id = t.article_id"),
+        # an attachment by its URL: row ids follow the order sources crawled side by side stored them in
+        "tags": q("SELECT a.url, t.field, t.value, t.code, t.evidence, CASE WHEN t.part LIKE 'attachment:%' THEN "
+                  "'attachment:' || (SELECT x.url FROM attachments x WHERE x.id = CAST(substr(t.part, 12) AS INTEGER)) "
+                  "ELSE t.part END, t.start, t.\"end\", t.attrs FROM tags t JOIN articles a ON a.id = t.article_id"),
         "attachments": q("SELECT a.url, x.url, x.status, x.sha256, x.text FROM attachments x "
                          "JOIN articles a ON a.id = x.article_id"),
         "policies": q("SELECT doc_key FROM policy_documents"),
