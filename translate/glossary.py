@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .cache import LOADS
 from .errors import GlossaryFileError
 
 __all__ = ["Glossary", "GlossaryEntry", "DEFAULT_GLOSSARY", "load_glossary", "glossary_version"]
@@ -55,6 +56,7 @@ def load_glossary(path: str | None = None) -> Glossary:
         name, data = _default_bytes()
     else:
         name, data = str(path), Path(path).read_bytes()
+    LOADS["glossary"] += 1
     entries: dict[str, GlossaryEntry] = {}
     for lineno, line in enumerate(data.decode("utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):

@@ -119,8 +119,12 @@ def split_names(run: str) -> list[str] | None:
     return best[0]
 
 
+@cache
 def table() -> dict[str, tuple[str, str]]:
-    """The shared gazetteer: {Chinese name: (English, kind)} (English "" where `english` derives it)."""
+    """The shared gazetteer: {Chinese name: (English, kind)} (English "" where `english` derives it); read once."""
+    from .cache import LOADS
+
+    LOADS["gazetteer"] += 1
     return english_names()
 
 
