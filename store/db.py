@@ -21,7 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .deliveries import DeliveryStore
-from .fts import index_text, near, phrase
+from .fts import en_snippets, index_text, near, phrase, search_ids
 from .registry import RegistryStore
 from .schema import migrations
 
@@ -645,46 +645,53 @@ class Store(RegistryStore, DeliveryStore):
         tuple of words is a spelling whose words may stand a few characters apart (fts.near);
         en_query: an FTS5 query over the English (porter stemming). With both, an article must match both.
         Filters: source name, published_at within [since, until] (YYYY-MM-DD), a sector id, a province name.
-        order: "relevance" (bm25, best first) or "date" (newest publication first).
+        order: "relevance" (best first: bm25, or for words in thousands of articles their newest matches with the
+        words in the title first; see fts.search_ids) or "date" (newest publication first).
+        Rows of the page only, each with body_zh (for the Chinese snippet), score (bm25, None where bm25 did not
+        order) and en_snippet (FTS5's snippet() of an English-only query).
         """
         if order not in ("relevance", "date"):
             raise SearchError(f"order must be relevance or date, got {order!r}")
-        params: dict[str, Any] = {}
-        zh_sql = ("SELECT rowid AS id, bm25(articles_fts_zh, 5.0, 1.0) AS score FROM articles_fts_zh "
-                  "WHERE articles_fts_zh MATCH :zh")
-        if zh_terms:
-            params["zh"] = " AND ".join("(" + " OR ".join(e for t in alts if (e := _zh_expression(t))) + ")"
-                                        for alts in zh_terms if any(_zh_expression(t) for t in alts))
-        if en_query:
-            params["en"] = en_query
-        if zh_terms and en_query:
-            # both sides materialised once and joined on an automatic index (joining the two FTS scans directly,
-            # or an IN pushed into the FTS table, rescans one side per row of the other)
-            matches = (f"WITH zh AS MATERIALIZED ({zh_sql}), en AS MATERIALIZED (SELECT rowid AS id, "
-                       "bm25(articles_fts_en, 5.0, 1.0) AS score FROM articles_fts_en WHERE articles_fts_en MATCH :en) "
-                       "SELECT zh.id, zh.score + en.score AS score, NULL AS en_snippet FROM zh JOIN en ON en.id = zh.id")
-        elif zh_terms:
-            matches = f"SELECT id, score, NULL AS en_snippet FROM ({zh_sql})"
-        elif en_query:
-            matches = ("SELECT rowid AS id, bm25(articles_fts_en, 5.0, 1.0) AS score, "
-                       "snippet(articles_fts_en, -1, '[', ']', '…', 12) AS en_snippet FROM articles_fts_en "
-                       "WHERE articles_fts_en MATCH :en")
-        else:
+        if not zh_terms and not en_query:
             raise SearchError("empty query")
-        where, filters = self._filters(source, since, until, sector, province)
-        params.update(filters, limit=limit)
-        sql = (f"SELECT a.id, a.url, a.source, a.published_at, a.title_zh, a.title_en, a.body_zh, "
-               f"a.is_platform_announcement, a.translation_engine, m.score, m.en_snippet "
-               f"FROM ({matches}) m JOIN articles a ON a.id = m.id {where} "
-               f"ORDER BY {'m.score, a.published_at DESC' if order == 'relevance' else 'a.published_at DESC, m.score'}"
-               " LIMIT :limit")
+        zh = [(expr, alts) for alts in zh_terms or [] if (expr := " OR ".join(filter(None, map(_zh_expression, alts))))]
+        if zh_terms and not zh and not en_query:
+            return []
+        where, params = self._search_filters(source, since, until, sector, province)
+        conn = self.db.conn
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")  # one snapshot for the several reads below
         try:
-            return self.query(sql, params)
+            ranked = search_ids(conn, zh_parts=[e for e, _ in zh], zh_spellings=[a for _, a in zh], en=en_query,
+                                where=where.removeprefix("WHERE "), params=params, limit=limit, order=order)
+            ids = json.dumps(ranked.ids)
+            rows = {r["id"]: r for r in self.query(
+                "SELECT a.id, a.url, a.source, a.published_at, a.title_zh, a.title_en, a.body_zh, "
+                "a.is_platform_announcement, a.translation_engine FROM articles a "
+                "WHERE a.id IN (SELECT value FROM json_each(?))", [ids])}
+            snippets: dict[int, str] = {}
+            if en_query and not zh:  # a Chinese query's snippet comes from body_zh (research._zh_snippet)
+                snippets = en_snippets(conn, ranked.ids, en_query)
         except sqlite3.OperationalError as exc:
             if str(exc).startswith(_FTS_QUERY_ERRORS):
                 raise SearchError(f"cannot read the search query: {exc}. Quote phrases with \"…\", join terms with "
                                   "AND / OR / NOT, or put a word in quotes to search it literally") from None
             raise
+        finally:
+            if own and conn.in_transaction:
+                conn.execute("COMMIT")
+        return [{**rows[i], "score": ranked.scores.get(i), "en_snippet": snippets.get(i)} for i in ranked.ids
+                if i in rows]
+
+    @classmethod
+    def _search_filters(cls, source: str | None, since: str | None, until: str | None, sector: str | None,
+                        province: str | None) -> tuple[str, dict[str, Any]]:
+        """`_filters` with each article's tags looked up by article (tags_article): on its own the planner takes
+        tags_field_value and reads every tag with that sector once per matching article (30 s for one query at
+        20,000 articles)."""
+        where, params = cls._filters(source, since, until, sector, province)
+        return where.replace("FROM tags t WHERE", "FROM tags t INDEXED BY tags_article WHERE"), params
 
     @staticmethod
     def _filters(source: str | None, since: str | None, until: str | None, sector: str | None,
@@ -699,12 +706,12 @@ class Store(RegistryStore, DeliveryStore):
         if until:
             clauses.append("substr(a.published_at, 1, 10) <= :until")
             params["until"] = until
+        # the tagged articles found once through tags(field, value), not the tags read again per article
         if sector:
-            clauses.append("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.field = 'sector' "
-                           "AND t.value = :sector)")
+            clauses.append("a.id IN (SELECT t.article_id FROM tags t WHERE t.field = 'sector' AND t.value = :sector)")
             params["sector"] = sector
         if province:
-            clauses.append("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.field = 'province' "
+            clauses.append("a.id IN (SELECT t.article_id FROM tags t WHERE t.field = 'province' "
                            "AND lower(t.value) = lower(:province))")
             params["province"] = province
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -724,10 +731,14 @@ class Store(RegistryStore, DeliveryStore):
             params,
         )
         tags: dict[int, dict[str, list[str]]] = {}
-        for t in self.query("SELECT article_id, field, value FROM tags ORDER BY id"):
-            bucket = tags.setdefault(t["article_id"], {}).setdefault(t["field"], [])
-            if t["value"] not in bucket:
-                bucket.append(t["value"])
+        for i in range(0, len(rows), 500):  # only these articles' tags, not the whole table
+            ids = [r["id"] for r in rows[i:i + 500]]
+            for t in self.query(f"SELECT article_id, field, value FROM tags WHERE article_id IN "
+                                f"({', '.join('?' * len(ids))}) AND field IN ('sector', 'province', 'city', 'host', "
+                                "'issuer') ORDER BY id", ids):
+                bucket = tags.setdefault(t["article_id"], {}).setdefault(t["field"], [])
+                if t["value"] not in bucket:
+                    bucket.append(t["value"])
         for row in rows:
             got = tags.get(row["id"], {})
             for field, name in (("sector", "sectors"), ("province", "provinces"), ("city", "cities"),

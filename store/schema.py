@@ -496,6 +496,15 @@ def m011_deliveries(db: Database) -> None:
 
 
 @migrations()
+def m012_search_index(db: Database) -> None:
+    """Search at scale (issue 20): published_at and title_en sit after body_zh in the articles row, so reading them
+    walks the body's overflow pages. `articles_published` orders articles newest first for `search --order date`;
+    `articles_search` gives a matched article's date, source and English title (filters, ranking) without its row."""
+    _run(db, "CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at);\n"
+             "CREATE INDEX IF NOT EXISTS articles_search ON articles(id, published_at, source, title_en);\n")
+
+
+@migrations()
 def m013_registry_inputs(db: Database) -> None:
     """What the registry was last built from, so a run with nothing new skips the rebuild; and an index that keeps
     source health's per-source counts from reading every article as history grows."""

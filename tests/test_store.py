@@ -26,7 +26,7 @@ def test_open_applies_migrations_with_wal_and_foreign_keys(st):
                                                        "m006_attachment_attempts", "m007_announcement_score",
                                                        "m008_platform_registry", "m009_blocked_paths_and_region",
                                                        "m010_translation_fallback", "m011_deliveries",
-                                                       "m013_registry_inputs"]
+                                                       "m012_search_index", "m013_registry_inputs"]
     assert st.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert st.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert {"sources", "runs", "fetches", "failures", "articles", "tags"} <= set(st.db.table_names())
