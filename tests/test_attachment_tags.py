@@ -159,8 +159,11 @@ def test_a_run_killed_while_tagging_attachments_resumes_to_the_same_tags(tmp_pat
     def tags_by_url(db):
         conn = sqlite3.connect(db)
         try:
-            return sorted(conn.execute('SELECT a.url, t.field, t.value, t.evidence, t.part, t.start, t."end" '
-                                       "FROM tags t JOIN articles a ON a.id = t.article_id").fetchall())
+            # an attachment by its URL: row ids follow the order sources crawled side by side stored them in
+            return sorted(conn.execute(
+                "SELECT a.url, t.field, t.value, t.evidence, CASE WHEN t.part LIKE 'attachment:%' THEN 'attachment:' "
+                "|| (SELECT x.url FROM attachments x WHERE x.id = CAST(substr(t.part, 12) AS INTEGER)) ELSE t.part "
+                'END, t.start, t."end" FROM tags t JOIN articles a ON a.id = t.article_id').fetchall())
         finally:
             conn.close()
 
