@@ -431,12 +431,14 @@ class Store(RegistryStore, DeliveryStore):
         return self.query("SELECT id, url, title, text FROM attachments WHERE article_id = ? AND text != '' "
                           "AND status IN ('ok', 'truncated') ORDER BY id", [article_id])
 
-    def pending_translation(self, *, retry_fallbacks: bool = False) -> list[dict[str, Any]]:
+    def pending_translation(self, *, retry_fallbacks: bool = False) -> Pending:
         """Articles never translated; with retry_fallbacks, also those glossed while the configured engine was
-        down (translated_at is set on those), after the untranslated ones."""
+        down (translated_at is set on those), after the untranslated ones. Read as they are worked through."""
         where = "translated_at IS NULL" + (" OR translation_fallback = 1" if retry_fallbacks else "")
-        return self.query("SELECT id, url, source, title_zh, body_zh, is_platform_announcement, mentions_pilot_platform, "
-                          f"translated_at FROM articles WHERE {where} ORDER BY translated_at IS NOT NULL, id")
+        ids = [r["id"] for r in self.query(f"SELECT id FROM articles WHERE {where} "
+                                           "ORDER BY translated_at IS NOT NULL, id")]
+        return Pending(self, ids, "id, url, source, title_zh, body_zh, is_platform_announcement, "
+                                  "mentions_pilot_platform, translated_at")
 
     def save_translation(self, article_id: int, *, title_en: str, body_en: str | None, engine: str, model: str,
                          missing: list[str], fallback: bool = False) -> None:
@@ -485,12 +487,11 @@ class Store(RegistryStore, DeliveryStore):
                 [{**r, "now": now} for r in rows],
             )
 
-    def pending_tagging(self, tagger_version: str) -> list[dict[str, Any]]:
-        return self.query(
-            "SELECT id, url, title_zh, body_zh, published_at FROM articles WHERE tagger_version IS NULL OR tagger_version != ? "
-            "ORDER BY id",
-            [tagger_version],
-        )
+    def pending_tagging(self, tagger_version: str) -> Pending:
+        """Articles not tagged by this tagger version, read as they are worked through."""
+        ids = [r["id"] for r in self.query("SELECT id FROM articles WHERE tagger_version IS NULL OR tagger_version != ? "
+                                           "ORDER BY id", [tagger_version])]
+        return Pending(self, ids, "id, url, title_zh, body_zh, published_at")
 
     def save_tags(self, article_id: int, *, is_announcement: bool, mentions: bool, reasons: list[str],
                   tagger_version: str, tags: Iterable[Mapping[str, Any]], score: float | None = None,
@@ -752,6 +753,29 @@ NEAR_GAP = 4  # characters a Chinese term's words may stand apart: 中试能力�
 
 def _zh_expression(term: str | tuple[str, ...]) -> str:
     return near(term, NEAR_GAP) if isinstance(term, tuple) else phrase(term)
+
+
+class Pending:
+    """Articles waiting for a step: their count up front, their rows (bodies included) read a chunk at a time as
+    the step works through them, so a day of thousands of long documents is never in memory at once."""
+
+    CHUNK = 64
+
+    def __init__(self, store: Store, ids: list[int], columns: str):
+        self.store, self.ids, self.columns = store, ids, columns
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for i in range(0, len(self.ids), self.CHUNK):
+            chunk = self.ids[i:i + self.CHUNK]
+            rows = {r["id"]: r for r in self.store.query(
+                f"SELECT {self.columns} FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk)}
+            yield from (rows[i] for i in chunk if i in rows)
 
 
 # What the digest and alerts read of an article (articles_first_seen_between): no bodies but a window of each

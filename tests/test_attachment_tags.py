@@ -119,7 +119,7 @@ def test_an_attachment_that_yields_no_text_changes_nothing(st):
     tag_pending(st, RunReport(run_id=run))
     st.save_attachment(aid, url=url, title="平台名单", ext="xlsx", sha256=None, nbytes=None, status="not_found",
                        pages=None, detail="HTTP 404", text="")
-    assert st.pending_tagging(extract.TAGGER_VERSION) == []
+    assert list(st.pending_tagging(extract.TAGGER_VERSION)) == []
 
 
 def test_a_tagger_failure_on_an_attachment_is_recorded_and_the_article_saved(st, monkeypatch):
@@ -135,7 +135,7 @@ def test_a_tagger_failure_on_an_attachment_is_recorded_and_the_article_saved(st,
 
     monkeypatch.setattr(extract, "tag_article", fails_on_attachments)
     tag_pending(st, RunReport(run_id=run))
-    assert st.pending_tagging(extract.TAGGER_VERSION) == []  # the article is tagged, without the attachment's tags
+    assert list(st.pending_tagging(extract.TAGGER_VERSION)) == []  # the article is tagged, without the attachment's tags
     assert st.query("SELECT count(*) AS n FROM tags WHERE part LIKE 'attachment:%'")[0]["n"] == 0
     failure = st.query("SELECT stage, kind, url FROM failures")
     assert failure == [{"stage": "tag", "kind": "RuntimeError", "url": url}]

@@ -69,3 +69,24 @@ def test_the_digest_reads_no_bodies_and_shows_the_same(config, sample_hosts, tmp
                                                                          rich.places)
         windows += row["evidence_window"] is not None
     assert windows >= 4  # the announcements' evidence came from body windows
+
+
+def test_pending_articles_are_read_a_chunk_at_a_time(config, sample_hosts, tmp_path, monkeypatch):
+    from store.db import Pending
+
+    run_once(config, local_sources(sample_hosts), tmp_path)
+    st = open_store(config.db)
+    try:
+        with st.write() as conn:
+            conn.execute("UPDATE articles SET tagger_version = NULL")
+        monkeypatch.setattr(Pending, "CHUNK", 3)
+        pending = st.pending_tagging("any")
+        assert len(pending) == 10 and not any("body_zh" in k for k in vars(pending))  # only the ids so far
+        reads = []
+        real = st.query
+        monkeypatch.setattr(st, "query", lambda sql, params=(): reads.append(sql) or real(sql, params))
+        rows = list(pending)
+        assert [r["id"] for r in rows] == sorted(r["id"] for r in rows) and all(r["body_zh"] for r in rows)
+        assert len(reads) == 4  # ten rows, three at a time
+    finally:
+        st.close()

@@ -94,13 +94,13 @@ def test_translation_and_tagging_are_pending_until_saved_and_retagging_replaces(
     aid = st.insert_article(run, article())
     assert [r["id"] for r in st.pending_translation()] == [aid]
     st.save_translation(aid, title_en="Title", body_en="Body", engine="gloss", model="m", missing=["2027"])
-    assert st.pending_translation() == []
+    assert list(st.pending_translation()) == []
     assert json.loads(st.query("SELECT fidelity_missing FROM articles")[0]["fidelity_missing"]) == ["2027"]
     tag = {"field": "sector", "value": "enzymes", "code": None, "evidence": "酶", "part": "body", "start": 0, "end": 1}
     assert [r["id"] for r in st.pending_tagging("v1")] == [aid]
     for _ in range(2):
         st.save_tags(aid, is_announcement=True, mentions=True, reasons=["r"], tagger_version="v1", tags=[tag])
-    assert st.pending_tagging("v1") == [] and st.db["tags"].count == 1
+    assert list(st.pending_tagging("v1")) == [] and st.db["tags"].count == 1
     assert [r["id"] for r in st.pending_tagging("v2")] == [aid]  # a new tagger version re-tags
 
 
