@@ -258,7 +258,7 @@ def _ngrams(text: str, lang: str) -> list[str]:
 
 def bucket(prefix: str, gram: str, buckets: int) -> int:
     """The stable hash bucket of an n-gram of one part (zlib.crc32, unlike hash(), is the same in every process)."""
-    return zlib.crc32(f"{prefix}|{gram}".encode()) % buckets
+    return zlib.crc32(f"{prefix}|{gram}".encode("utf-8", "surrogatepass")) % buckets  # a lone surrogate is a gram too
 
 
 def _ngram_features(parts: _Parts, lang: str, buckets: int) -> tuple[dict[str, float], dict[str, list[str]]]:
