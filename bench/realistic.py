@@ -207,40 +207,14 @@ def disk_client(root: Path, config, clones: dict[str, str] | None = None):
                             follow_redirects=real.follow_redirects)
 
 
-class HostCounter:
-    """Requests per host folder at the sample server (wraps the handler class serve_sample_site builds)."""
+def host_counter():
+    """Requests per host folder at the sample server: bench/pipeline.py's counter, keyed by the host alone."""
 
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-        self.lock = threading.Lock()
+    class HostCounter(_bench_pipeline().RequestCounter):
+        def kind(self, host: str, path: str) -> str:
+            return host
 
-    @contextlib.contextmanager
-    def installed(self):
-        from pilotwatch import sample_server
-
-        original, counter = sample_server._handler, self
-
-        def counting(root: Path, rewrites: dict[bytes, bytes]):
-            base = original(root, rewrites)
-
-            class Counting(base):  # type: ignore[misc, valid-type]
-                def do_GET(self) -> None:  # noqa: N802
-                    with counter.lock:
-                        counter.counts[root.name] = counter.counts.get(root.name, 0) + 1
-                    super().do_GET()
-
-            return Counting
-
-        sample_server._handler = counting
-        try:
-            yield self
-        finally:
-            sample_server._handler = original
-
-    def take(self) -> dict[str, int]:
-        with self.lock:
-            counts, self.counts = self.counts, {}
-        return counts
+    return HostCounter()
 
 
 # --- the child: one pipeline run, measured --------------------------------------------------------------------------
@@ -848,7 +822,7 @@ def section_hosts(args, tmp: Path, site: Path, today_items: list[rc.Item], histo
     manifest = load_items(tmp / "manifest.json")
     chosen = first_per_host(today_items, 10)
     rc.write_lists(site, lists_for(manifest, lambda it: it.path in chosen, recent_before=args.history_days))
-    counter = HostCounter()
+    counter = host_counter()
     with counter.installed(), sample_server.serve_sample_site(root=site) as hosts:
         counter.take()
         r = run_child("day", {"work": str(tmp / "hosts"), "history_db": str(history_db), "hosts": hosts,

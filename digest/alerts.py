@@ -15,6 +15,7 @@ from typing import Any
 
 from .build import clean, tag_attrs
 from .platforms import EVENT_LABELS, json_list
+from .webhook import slack_escape, slack_link
 
 TEXT_ITEMS = 20  # items listed in the Slack text; the JSON carries them all
 
@@ -114,8 +115,6 @@ def items(rows: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
 
 
 def _line(item: Mapping[str, Any]) -> str:
-    from .webhook import slack_escape, slack_link
-
     gloss = " _[gloss]_" if item.get("translation_engine") == "gloss" else ""
     title = item.get("title_en") or item.get("title_zh") or item.get("url") or ""
     link = slack_link(str(item.get("url") or ""), str(title))
@@ -131,8 +130,6 @@ def webhook_payload(*, subscription: str, follows: str, period: str, key: str, i
                     notice: str = "") -> dict[str, Any]:
     """The JSON a webhook receives: `text` for Slack-compatible receivers (mrkdwn, crawled text escaped), and the
     structured items with their ids (a receiver can dedupe by `key`, or by item id)."""
-    from .webhook import slack_escape
-
     n_events = sum(i["type"] == "platform_event" for i in items)
     n_articles = len(items) - n_events
     parts = [f"{n_events} platform event{'s' if n_events != 1 else ''}"] if n_events else []

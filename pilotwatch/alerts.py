@@ -241,10 +241,9 @@ def deliver_subscription(sender: Sender, s: Share, sources: Sequence[Mapping[str
             return lambda fresh, key: _message(subscriber_digest(s, *s.only(fresh), sources, attribution),
                                                sender.smtp, to, key)  # type: ignore[arg-type]
 
-        for to in sub.recipients:
+        for to in sub.recipients:  # target() sends only what is new to this recipient (or "nothing new")
             target = email.utils.parseaddr(to)[1].lower() or to
-            has = ids and (set(ids) - sender.store.claimed_items(sub.name, "email", target, ids))
-            sender.target(sub.name, "email", target, s.period, ids, mail(to) if has or mail_empty else None)
+            sender.target(sub.name, "email", target, s.period, ids, mail(to) if ids or mail_empty else None)
     if sub.webhook_url:
         target = webhook_target(sub.webhook_url)
         notice = digest.build_digest(s.label, [], sources=sources).notice
