@@ -12,7 +12,7 @@ A baseline is a directory holding another revision's packages, e.g. `git archive
        jieba         jieba.lcut (the default dictionary)
        jieba-same    jieba's lcut over the gloss's own prefix dictionary (jieba's words plus the glossary's and the
                      gazetteer's): the target's yardstick
-       segmenter     the gloss's own segmentation (translate/wordcut.py: the same words as jieba-same, shown apart so
+       segmenter     the gloss's own segmentation (zhtext/wordcut.py: the same words as jieba-same, shown apart so
                      its share of the gain is visible; absent in trees before issue 20)
        gloss         the gloss engine, every body through translate.translate_text
        stage         the pipeline's translate stage without the store: translate.translate_article (title and body
@@ -116,8 +116,9 @@ def warm(items: list[tuple[str, str]], repeats: int) -> dict:
     engine.translate(["中试平台"])  # loads everything
     load_cpu = time.process_time() - start
     res = gloss_mod._resources(None)
-    if hasattr(res, "segmenter"):
-        same = res.segmenter.jieba_tokenizer()  # jieba itself, over the gloss's own prefix dictionary
+    if hasattr(res, "segmenter"):  # jieba itself, over the gloss's own prefix dictionary
+        same = jieba.Tokenizer()
+        same.FREQ, same.total, same.initialized = res.segmenter.full_freq(), res.segmenter.total, True
     else:  # a tree before issue 20
         same = res.pos.tokenizer
     default = jieba.Tokenizer()

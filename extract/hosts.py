@@ -57,19 +57,20 @@ committee (合肥高新区管委会) is a host of type park when cued: it co-bui
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
 
+from zhtext import wordcut
 from zhtext.script import HAN, HAN_CHAR, has_han
+from zhtext.wordcut import Words
 
 from .hits import Hit
 from .matcher import TermMatcher
 from .orgs import OrgSpan
 from .places import PlaceHit, find_places
+from .pos import PosCutter, load_hmm
 from .resources import DataError, cities, counties, read_tsv, terms, zones
 
 TYPES = ("university", "cas_institute", "national_lab", "company", "park", "hospital", "research_institute", "other")
@@ -232,34 +233,35 @@ def _place_words() -> set[str]:
     return words
 
 
-@cache
-def _pos_tokenizer() -> Any:
-    """jieba's part-of-speech tokenizer, private (our words must not change anyone else's segmentation), with every
-    gazetteer term added as an organisation name and every place name as a place. Loaded once per process (about
-    2 s)."""
-    import jieba
-    import jieba.posseg
+_HOSTS_WORDS_CACHE = "jieba-hosts"
 
-    log = logging.getLogger("jieba")  # jieba logs its dictionary build to stderr at DEBUG
-    level = log.level
-    log.setLevel(logging.WARNING)
-    try:
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        for term in institutions():
-            tokenizer.add_word(term, tag="nt")
-        for place in _place_words():
-            tokenizer.add_word(place, tag="ns")
-        for word in _NAME_MORPHEMES:
-            tokenizer.add_word(word, tag="j")
-        return jieba.posseg.POSTokenizer(tokenizer)
-    finally:
-        log.setLevel(level)
+
+def added_words() -> list[tuple[str, str]]:
+    """(word, tag) the host finder adds to jieba's dictionary, in a fixed order (a word's suggested frequency depends
+    on the words added before it)."""
+    words = [(term, "nt") for term in institutions()]
+    words += [(place, "ns") for place in sorted(_place_words())]
+    words += [(word, "j") for word in _NAME_MORPHEMES]
+    return words
+
+
+@cache
+def _pos_tokenizer() -> PosCutter:
+    """jieba's part-of-speech cut (extract/pos.py) over the process's shared jieba dictionary, with every gazetteer
+    term added as an organisation name, every place name as a place and the name morphemes as abbreviations — our
+    words, not anyone else's. Read from the user cache once per process."""
+    import jieba
+
+    with jieba.Tokenizer().get_dict_file() as f:
+        dictionary = f.read()
+    base, total, freq, tags, _ = wordcut.load(_HOSTS_WORDS_CACHE, dictionary, jieba.__version__, added_words(),
+                                              jieba.Tokenizer)
+    return PosCutter(Words(base, total, freq, tags), load_hmm())
 
 
 @lru_cache(maxsize=8192)
 def _cut(chunk: str) -> tuple[tuple[str, str], ...]:
-    return tuple((w.word, w.flag) for w in _pos_tokenizer().cut(chunk))
+    return tuple(_pos_tokenizer().cut(chunk))
 
 
 @dataclass(frozen=True)
@@ -436,7 +438,7 @@ def _left_edge(text: str, s: int, e: int, limit: int, zone: bool) -> int:
 def _glued_stop(tok: _Tok) -> bool:
     """A word jieba does not know (a guess of its HMM) that starts with a one-character stop word."""
     words, _ = _stop_words()
-    return len(tok.word) > 2 and tok.word[0] in words and not _pos_tokenizer().tokenizer.FREQ.get(tok.word)
+    return len(tok.word) > 2 and tok.word[0] in words and not _pos_tokenizer().freq(tok.word)
 
 
 def _strip_address(text: str, pos: int, s: int, places: dict[int, PlaceHit]) -> int:

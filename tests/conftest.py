@@ -10,8 +10,24 @@ REAL_FIXTURES = ROOT.parent / "shared" / "fixtures-real"
 SAMPLE_EXPECTED = Path(__file__).parent / "fixtures" / "sample_expected.json"
 
 
+EXTRACT_REAL = Path(__file__).parent / "fixtures" / "extract_real.jsonl"
+
+
 def sample_expected() -> list[dict]:
     return json.loads(SAMPLE_EXPECTED.read_text(encoding="utf-8"))
+
+
+def real_texts(n: int = 60) -> list[str]:
+    """Titles and bodies of the first n Chinese items of the labelled real set (for behaviour checks, not scores)."""
+    texts: list[str] = []
+    with open(EXTRACT_REAL, encoding="utf-8") as f:
+        for line in f:
+            item = json.loads(line)
+            if item["lang"].startswith("zh"):
+                texts += [item["title"], item["text"]]
+            if len(texts) >= 2 * n:
+                break
+    return texts
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,9 @@
 
 - each table (jieba's dictionary and tags, CC-CEDICT, glossary, gazetteer) loads once per process, jieba.posseg is never
   imported, and `pilotwatch translate` does not import the pipeline;
-- the per-user table cache (translate/cache.py) is reused, rebuilt when its inputs change, and a corrupt, stale or
+- the per-user table cache (zhtext/cache.py) is reused, rebuilt when its inputs change, and a corrupt, stale or
   unwritable cache falls back to building, with the same result;
-- the gloss's own segmenter (translate/wordcut.py) gives jieba's words; CC-CEDICT's sharded index holds what the file
+- the gloss's own segmenter (zhtext/wordcut.py) gives jieba's words; CC-CEDICT's sharded index holds what the file
   holds; the rule regex's first-character lookahead, the trie of glossary terms and the fidelity check's precompiled
   patterns find what the plain patterns found; the fidelity check compiles no regex per article.
 
@@ -26,27 +26,15 @@ from pathlib import Path
 import pytest
 
 import translate
-from translate import cache, fidelity, gloss, terms
+from conftest import real_texts
+from translate import fidelity, gloss, terms
 from translate.cedict import CedictIndex, load_cedict, parse_cedict
 from translate.textmaps import ascii_folded, asciified
-from translate.wordcut import Segmenter, shard_tables
+from zhtext import cache, wordcut
 from zhtext.clean import to_ascii
 from zhtext.script import fold
 
 REPO = Path(__file__).resolve().parents[1]
-REAL = REPO / "tests" / "fixtures" / "extract_real.jsonl"
-
-
-def real_texts(n: int = 60) -> list[str]:
-    texts = []
-    with open(REAL, encoding="utf-8") as f:
-        for line in f:
-            item = json.loads(line)
-            if item["lang"].startswith("zh"):
-                texts += [item["title"], item["text"]]
-            if len(texts) >= 2 * n:
-                break
-    return texts
 
 
 EDGE_TEXTS = [
@@ -70,7 +58,7 @@ import json, sys
 from click.testing import CliRunner
 from pilotwatch.cli import cli
 import translate
-from translate import cache
+from zhtext import cache
 
 runner = CliRunner()
 out1 = runner.invoke(cli, ["translate"], input="工业和信息化部发布通知，到2027年培育中试平台20个以上。\n")
@@ -106,16 +94,17 @@ def test_each_table_loads_once_per_process_and_the_next_process_reads_the_cache(
     assert "2027" in first["outputs"][0] and "20" in first["outputs"][0]
     assert first["same"] == [True, True]
     # two CLI translations, one engine and one check in one process: every table once
-    assert first["loads"] == {"glossary": 1, "gazetteer": 1, "cedict (built)": 1, "jieba-gloss (built)": 1,
-                              "gloss resources": 1}
+    assert first["loads"] == {"glossary": 1, "gazetteer": 1, "cedict (built)": 1, "jieba-dict (built)": 1,
+                              "jieba-gloss (built)": 1, "gloss resources": 1}
     assert first["stats"]["cedict written"] == 1 and first["stats"]["jieba-gloss written"] == 1
+    assert first["stats"]["jieba-dict written"] == 1
     # no POS HMM and no second POS table (jieba.posseg), no pipeline, store, crawler or tagger behind the command
     assert first["modules"] == []
 
     second = _run_one_process(tmp_path)
     assert second["outputs"] == first["outputs"]
-    assert second["loads"] == {"glossary": 1, "gazetteer": 1, "cedict (cache)": 1, "jieba-gloss (cache)": 1,
-                               "gloss resources": 1}
+    assert second["loads"] == {"glossary": 1, "gazetteer": 1, "cedict (cache)": 1, "jieba-dict (cache)": 1,
+                               "jieba-gloss (cache)": 1, "gloss resources": 1}
     assert "jieba-gloss written" not in second["stats"]
 
 
@@ -261,13 +250,17 @@ def test_the_segmenter_cache_is_reused_and_rebuilt_when_the_glossary_changes(tmp
 # --- the segmenter: jieba's words ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
+def segmenter() -> wordcut.Segmenter:
     return gloss._resources(None).segmenter
 
 
 @pytest.fixture(scope="module")
 def jieba_same(segmenter):
-    return segmenter.jieba_tokenizer()
+    import jieba
+
+    tokenizer = jieba.Tokenizer()  # jieba itself over the gloss's prefix dictionary
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = segmenter.full_freq(), segmenter.total, True
+    return tokenizer
 
 
 def test_segmenter_cuts_real_articles_as_jieba_does(segmenter, jieba_same) -> None:
@@ -284,13 +277,15 @@ def test_segmenter_cuts_random_text_as_jieba_does(segmenter, jieba_same) -> None
 
 
 def test_segmenter_tables_match_jieba_and_its_pos_table(tmp_path) -> None:
-    """tokenizer_tables over a small dictionary: jieba's Tokenizer + add_word and jieba.posseg's table, exactly."""
+    """read_dictionary + added over a small dictionary: jieba's Tokenizer + add_word and jieba.posseg's table,
+    exactly; the Segmenter over them cuts as that tokenizer does."""
     import jieba
     import jieba.posseg
 
     dictionary = "中试 120 vn\n平台 3000 n\n中试平台 5 n\n生物 2000 n\n制造 2500 vn\n张 800 q\n".encode()
     words = [("生物制造", "nz"), ("中试能力", "nz"), ("张国清", "nt")]
-    freq, total, tags, force = gloss.tokenizer_tables(dictionary, words)
+    base_freq, base_total, base_tags = wordcut.read_dictionary(dictionary)
+    changed, total, new_tags, force = wordcut.added(base_freq, base_total, base_tags, words, jieba.Tokenizer())
     dict_file = tmp_path / "dict.txt"
     dict_file.write_bytes(dictionary)
     tokenizer = jieba.Tokenizer(str(dict_file))
@@ -300,18 +295,22 @@ def test_segmenter_tables_match_jieba_and_its_pos_table(tmp_path) -> None:
         tokenizer.add_word(zh, tag=tag)
     pos = jieba.posseg.POSTokenizer(tokenizer)
     pos.makesure_userdict_loaded()
-    assert (freq, total, force) == (tokenizer.FREQ, tokenizer.total, [])
-    assert tags == pos.word_tag_tab
-    index, blob = shard_tables(freq, tags)
-    seg = Segmenter(total, index, blob)
-    assert seg.full_freq() == freq
-    assert all(seg.tag(w) == t for w, t in tags.items()) and seg.tag("没有") is None and seg.freq("") is None
+    assert ({**base_freq, **changed}, total, force) == (tokenizer.FREQ, tokenizer.total, [])
+    assert {**base_tags, **new_tags} == pos.word_tag_tab
+    index, blob = wordcut.shard_tables(base_freq, base_tags)
+    seg = wordcut.Segmenter(wordcut.Dictionary(base_total, index, blob), total, changed, new_tags,
+                            blocks=(jieba.re_han_default, jieba.re_skip_default), hmm=jieba.finalseg.cut)
+    assert seg.full_freq() == tokenizer.FREQ
+    assert all(seg.tag(w) == t for w, t in pos.word_tag_tab.items()) and seg.tag("没有") is None
+    assert seg.freq("") is None
     for text in ("生物制造中试平台", "张国清调研中试能力", "中试中试平台平台"):
         assert list(seg.cut(text)) == list(tokenizer.cut(text, HMM=True))
 
 
 def test_shards_load_on_demand(segmenter) -> None:
-    fresh = Segmenter(segmenter.total, segmenter._index, segmenter._blob)
+    base = segmenter.base
+    fresh = wordcut.Segmenter(wordcut.Dictionary(base.total, base._index, base._blob), segmenter.total, {}, {},
+                              blocks=(segmenter._re_han, segmenter._re_skip), hmm=segmenter._hmm)
     assert fresh.shards_loaded == 0
     list(fresh.cut("中试平台"))
     assert 0 < fresh.shards_loaded <= 4  # the shards of 中, 试, 平, 台: not the whole dictionary

@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from zhtext import cache
 from zhtext.script import has_han
-
-from . import cache
 
 __all__ = ["Cedict", "CedictIndex", "load_cedict", "parse_cedict", "cedict_header", "cedict_version", "clean_sense",
            "ATTRIBUTION", "DROP"]

@@ -11,8 +11,8 @@ Per sentence:
    (十四五), dates (2025年6月11日 → June 11, 2025), quantities (超过200家 → more than 200,
    20个以上 → 20 or more, 1.5亿元 → 150 million yuan, 两百 → 200), ordinals (第三条 → Article 3),
    times, Latin runs (5G, COVID-19, URLs) and punctuation;
-3. the Chinese between them is segmented by jieba (its own Tokenizer, with every glossary term and every name of
-   the shared gazetteer added as a word; HMM on, because it keeps unknown names like 张国清 whole); tags come from
+3. the Chinese between them is segmented as jieba would (zhtext/wordcut.py: jieba's dictionary, shared with the
+   tagger, with every glossary term and every name of the shared gazetteer added as a word; HMM on, because it keeps unknown names like 张国清 whole); tags come from
    jieba's dictionary, and a word only the HMM found is a person's name when it looks like one (jieba's
    part-of-speech HMM, jieba.posseg, is not used nor imported);
 4. each token gets one English sense: glossary, then function-word table, then CC-CEDICT
@@ -21,9 +21,9 @@ Per sentence:
    dictionary has, so no content is dropped and no Chinese is left;
 5. a join pass spaces the words, glues punctuation, capitalises the sentence.
 
-Heavy data loads on the first translate() call, once per process (translate.cache.LOADS counts it): jieba's
-prefix dictionary with our words and its tag table, and CC-CEDICT's index, come from the per-user cache
-(translate/cache.py: $XDG_CACHE_HOME/pilotwatch) when it holds them for the same dictionary, glossary and gazetteer,
+Heavy data loads on the first translate() call, once per process (zhtext.cache.LOADS counts it): jieba's
+prefix dictionary and its tag table, our words' additions to it, and CC-CEDICT's index come from the per-user cache
+(zhtext/cache.py: $XDG_CACHE_HOME/pilotwatch) when it holds them for the same dictionary, glossary and gazetteer,
 else they are built (about 2 s) and written there for the next process. Each word's rendering is remembered for the
 process, so after that a typical 60-character sentence takes well under 1 ms.
 """
@@ -31,33 +31,32 @@ process, so after that a typical 60-character sentence takes well under 1 ms.
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import math
 import re
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from zhtext import cache, wordcut
 from zhtext.dates import DASH, DAY, MONTH, YEAR_CN, date_part, day_of, month_of
 from zhtext.numerals import NUMERAL_CHARS, cn_to_int, is_bare
 from zhtext.script import HAN_CHAR
+from zhtext.wordcut import Segmenter
 
-from . import cache, names
+from . import names
 from .cedict import ATTRIBUTION, DROP, Cedict, cedict_version, load_cedict
 from .errors import TranslateError
 from .glossary import Glossary, load_glossary
 from .numbers import MONTHS, ordinal, render_scaled
 from .textmaps import ascii_folded
-from .wordcut import Segmenter, shard_tables
 
 __all__ = ["GlossTranslator", "create", "OPTIONS", "LOADS"]
 
 log = logging.getLogger(__name__)
 
-LOADS = cache.LOADS  # tables built or read in this process (translate/cache.py)
+LOADS = cache.LOADS  # tables built or read in this process (zhtext/cache.py)
 
 OPTIONS = {
     "glossary": "path to a glossary TSV used instead of the packaged translate/glossary.tsv",
@@ -489,10 +488,10 @@ class _Resources:
     words: dict[str, tuple[_Piece, ...]]  # each word's rendering, once worked out (see _words)
 
 
-# One cache file for the packaged glossary, one for any other (a test's glossary must not evict the packaged one's).
+# One cache file for the packaged glossary's words, one for any other (a test's glossary must not evict the packaged
+# one's). jieba's own dictionary is one more, shared with the tagger (zhtext/wordcut.py).
 _TOKENIZER_CACHE = "jieba-gloss"
 _TOKENIZER_CACHE_CUSTOM = "jieba-gloss-custom"
-_TOKENIZER_FORMAT = "jieba-gloss 2"
 
 
 def _added_words(glossary: Glossary, gazetteer: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
@@ -502,57 +501,21 @@ def _added_words(glossary: Glossary, gazetteer: dict[str, tuple[str, str]]) -> l
     return words
 
 
-def tokenizer_tables(dictionary: bytes, words: list[tuple[str, str]]) -> tuple[dict[str, int], int, dict[str, str],
-                                                                                list[str]]:
-    """(FREQ, total, tags, force-split words) of a jieba Tokenizer over dictionary (jieba's dict.txt format) with words
-    added: what jieba.Tokenizer.initialize() + add_word() and jieba.posseg's tag table would hold."""
-    import jieba
-
-    tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(dictionary))
-    tokenizer.initialized = True
-    for zh, tag in words:
-        tokenizer.add_word(zh, tag=tag)
-    tags: dict[str, str] = {}
-    for line in dictionary.splitlines():  # as jieba.posseg.POSTokenizer.load_word_tag reads it
-        text = line.strip().decode("utf-8")
-        if text:
-            word, _, tag = text.split(" ")
-            tags[word] = sys.intern(tag)
-    tags.update(tokenizer.user_word_tag_tab)
-    force_split = [zh for zh, _ in words if tokenizer.FREQ.get(zh) == 0]
-    return tokenizer.FREQ, tokenizer.total, tags, force_split
-
-
-def _build_segmenter_tables(dictionary: bytes, words: list[tuple[str, str]]) -> list[Any]:
-    freq, total, tags, force_split = tokenizer_tables(dictionary, words)
-    index, blob = shard_tables(freq, tags)
-    return [total, force_split, index, blob]
-
-
-def _valid_tables(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 4 and isinstance(value[0], int) and value[0] > 0
-            and isinstance(value[1], list) and isinstance(value[2], dict) and bool(value[2])
-            and isinstance(value[3], bytes))
-
-
 def load_segmenter(glossary: Glossary, gazetteer: dict[str, tuple[str, str]], *, packaged: bool = True) -> Segmenter:
-    """jieba's dictionary with our words, as a Segmenter: from the user cache when it was built from the same jieba
-    dictionary and words, else built and cached (translate/cache.py). Our words never reach jieba's own tokenizer, so
-    they do not change segmentation for other users of jieba."""
+    """jieba's dictionary with our words, as a Segmenter over the process's shared dictionary (zhtext.wordcut.load:
+    from the user cache when built from the same jieba dictionary and words). Our words never reach jieba's own
+    tokenizer, so they do not change segmentation for other users of jieba."""
     import jieba
+    from jieba import finalseg
 
     with jieba.Tokenizer().get_dict_file() as f:
         dictionary = f.read()
-    words = _added_words(glossary, gazetteer)
-    key = cache.key_of(_TOKENIZER_FORMAT, jieba.__version__, dictionary, "\n".join(f"{w}\t{t}" for w, t in words))
-    total, force_split, index, blob = cache.cached(
-        _TOKENIZER_CACHE if packaged else _TOKENIZER_CACHE_CUSTOM, key,
-        lambda: _build_segmenter_tables(dictionary, words), _valid_tables,
-    )
+    base, total, freq, tags, force_split = wordcut.load(
+        _TOKENIZER_CACHE if packaged else _TOKENIZER_CACHE_CUSTOM, dictionary, jieba.__version__,
+        _added_words(glossary, gazetteer), jieba.Tokenizer)
     for zh in force_split:  # what jieba's add_word does for a word of frequency 0 (none of ours today)
-        jieba.finalseg.add_force_split(zh)
-    return Segmenter(total, index, blob)
+        finalseg.add_force_split(zh)
+    return Segmenter(base, total, freq, tags, blocks=(jieba.re_han_default, jieba.re_skip_default), hmm=finalseg.cut)
 
 
 @functools.cache

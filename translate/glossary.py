@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .cache import LOADS
+from zhtext.cache import LOADS
+
 from .errors import GlossaryFileError
 
 __all__ = ["Glossary", "GlossaryEntry", "DEFAULT_GLOSSARY", "load_glossary", "glossary_version"]

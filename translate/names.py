@@ -122,7 +122,7 @@ def split_names(run: str) -> list[str] | None:
 @cache
 def table() -> dict[str, tuple[str, str]]:
     """The shared gazetteer: {Chinese name: (English, kind)} (English "" where `english` derives it); read once."""
-    from .cache import LOADS
+    from zhtext.cache import LOADS
 
     LOADS["gazetteer"] += 1
     return english_names()

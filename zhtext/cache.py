@@ -1,7 +1,8 @@
-"""A per-user cache of the gloss's finished tables, so a process reads them instead of building them (issue 20).
+"""A per-user cache of finished tables, so a process reads them instead of building them (issue 20).
 
-jieba's prefix dictionary with our words added (and its part-of-speech table), and CC-CEDICT's index, take seconds to
-build and a fraction of that to read back. Each table is one file in the cache folder:
+jieba's prefix dictionary in shards and its part-of-speech table (zhtext/wordcut.py), each stage's words added to it,
+jieba's part-of-speech HMM in compact form (extract/pos.py) and CC-CEDICT's index (translate/cedict.py) take seconds
+to build and a fraction of that to read back. Each table is one file in the cache folder:
 
     $XDG_CACHE_HOME/pilotwatch/<name>.cache      (default ~/.cache/pilotwatch; the folder is made mode 0700)
 
