@@ -171,7 +171,8 @@ class Change:
 class Digest:
     day: str  # YYYY-MM-DD
     announcements: tuple[Item, ...]
-    others: tuple[Item, ...]  # new items neither announcing nor mentioning a pilot platform
+    others: tuple[Item, ...]  # new items neither announcing nor mentioning a pilot platform (build_digest keeps the
+    # first OTHERS_MAX: the rest are only counted)
     relevant: tuple[Item, ...] = ()  # mention a pilot platform without announcing one
     platforms: tuple[PlatformLine, ...] = ()  # new and changed platforms, one line each
     policies: tuple[Item, ...] = ()  # policies, calls and lists reported in the period
@@ -186,6 +187,7 @@ class Digest:
     audience: str = ""  # a subscription's name: its own digest ("" : the digest of everything)
     follows: str = ""  # what that subscription follows, in one line
     health_detail: bool = True  # the source-health table; False (analysts, when an operator gets it): a notice line
+    others_total: int = 0  # how many others there were, when more than the ones kept
 
     @property
     def heading(self) -> str:
@@ -211,7 +213,7 @@ class Digest:
 
     @property
     def other_count(self) -> int:
-        return len(self.relevant) + len(self.others)
+        return len(self.relevant) + max(self.others_total, len(self.others))
 
     @property
     def unhealthy(self) -> tuple[SourceHealth, ...]:
@@ -220,6 +222,11 @@ class Digest:
     @property
     def others_shown(self) -> tuple[Item, ...]:
         return self.others[:OTHERS_MAX]
+
+    @property
+    def others_more(self) -> int:
+        """Others counted but not listed."""
+        return max(self.others_total, len(self.others)) - len(self.others_shown)
 
     @property
     def subject(self) -> str:
@@ -440,9 +447,20 @@ def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, sources: Iterab
     from .platforms import chart_panels, platform_lines, programme_progress
 
     labels = dict(sector_labels or {})
-    rows = list(rows)
-    items = [_item(r) for r in rows]
-    english = {n.zh: (n.en, n.abbr) for i in items for n in i.issuers}
+    # Rows stream in (a day can bring thousands): items of interest are kept, others only up to what is listed.
+    items: list[Item] = []
+    others: list[Item] = []
+    others_total = 0
+    english: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        item = _item(row)
+        english.update((n.zh, (n.en, n.abbr)) for n in item.issuers)
+        if item.is_announcement or item.mentions_platform:
+            items.append(item)
+        else:
+            others_total += 1
+            if len(others) < OTHERS_MAX:
+                others.append(item)
     events = list(events)
     lines = platform_lines(events, period_start, english, event_rank)
     policies = tuple(i for i in items if i.is_policy)
@@ -463,7 +481,8 @@ def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, sources: Iterab
         day=day,
         announcements=tuple(i for i in items if i.is_announcement),
         relevant=relevant,
-        others=tuple(i for i in items if not i.is_announcement and not i.mentions_platform),
+        others=tuple(others),
+        others_total=others_total,
         platforms=lines,
         policies=policies,
         programme=programme,

@@ -62,7 +62,7 @@ class News:
     def load(cls, store: Store, now: datetime, days: int = FEED_DAYS) -> News:
         start = (now - timedelta(days=days)).isoformat(timespec="seconds")
         end = (now + timedelta(seconds=1)).isoformat(timespec="seconds")
-        return cls(store.articles_first_seen_between(start, end), store.platform_events_seen_between(start, end))
+        return cls(list(store.articles_first_seen_between(start, end)), store.platform_events_seen_between(start, end))
 
     def since(self, start_utc: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         return ([r for r in self.rows if r["first_seen_at"] >= start_utc],

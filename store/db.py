@@ -514,39 +514,43 @@ class Store(RegistryStore, DeliveryStore):
 
     # --- named read queries ---
 
-    def articles_first_seen_between(self, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
+    def articles_first_seen_between(self, start_utc: str, end_utc: str) -> Iterator[dict[str, Any]]:
         """Articles first stored in [start, end), announcements first, with what the digest and alerts show and no
-        more (a day of thousands of long policy bodies must not sit in memory): the columns of DIGEST_COLUMNS,
-        "body_en_start" (the English body's first LEAD_CHARS characters, for its lead), "tags" (the DIGEST_TAG_FIELDS
-        tags, as dicts) and "evidence_window" — (offset, text): body_zh from SNIPPET_SIDE characters before to
-        SNIPPET_SIDE after the article's first sector or province tag in the body, or None."""
-        rows = self.query(
-            f"SELECT {', '.join('a.' + c for c in DIGEST_COLUMNS)}, substr(a.body_en, 1, {LEAD_CHARS}) AS "
-            "body_en_start, s.label AS source_label FROM articles a JOIN sources s ON s.name = a.source "
-            "WHERE a.first_seen_at >= ? AND a.first_seen_at < ? "
-            "ORDER BY a.is_platform_announcement DESC, a.published_at DESC, a.id",
-            [start_utc, end_utc],
-        )
-        by_article: dict[int, list[dict[str, Any]]] = {}
-        windows: dict[int, tuple[int, str]] = {}
+        more, read DIGEST_CHUNK at a time (a day of thousands of articles, with their tags, must not sit in memory at
+        once): the columns of DIGEST_COLUMNS, "source_label", "body_en_start" (the English body's first LEAD_CHARS
+        characters, for its lead), "tags" (the DIGEST_TAG_FIELDS tags, as dicts) and "evidence_window" — (offset,
+        text): body_zh from SNIPPET_SIDE characters before to SNIPPET_SIDE after the article's first sector or
+        province tag in the body, or None."""
+        ids = [r["id"] for r in self.query(
+            "SELECT id FROM articles WHERE first_seen_at >= ? AND first_seen_at < ? "
+            "ORDER BY is_platform_announcement DESC, published_at DESC, id", [start_utc, end_utc])]
         fields = ", ".join(f"'{f}'" for f in DIGEST_TAG_FIELDS)
-        for i in range(0, len(rows), 500):  # SQLite's bound-parameter limit
-            ids = [r["id"] for r in rows[i:i + 500]]
-            marks = ",".join("?" * len(ids))
+        for i in range(0, len(ids), DIGEST_CHUNK):
+            chunk = ids[i:i + DIGEST_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = {r["id"]: r for r in self.query(
+                f"SELECT {', '.join('a.' + c for c in DIGEST_COLUMNS)}, substr(a.body_en, 1, {LEAD_CHARS}) AS "
+                f"body_en_start, s.label AS source_label FROM articles a JOIN sources s ON s.name = a.source "
+                f"WHERE a.id IN ({marks})", chunk)}
+            by_article: dict[int, list[dict[str, Any]]] = {}
             for tag in self.query(f"SELECT * FROM tags WHERE article_id IN ({marks}) AND field IN ({fields}) "
-                                  "ORDER BY article_id, id", ids):
+                                  "ORDER BY article_id, id", chunk):
                 by_article.setdefault(tag["article_id"], []).append(tag)
+            windows: dict[int, tuple[int, str]] = {}
             for w in self.query(
                     f"SELECT t.article_id, max(t.start - {SNIPPET_SIDE}, 0) AS offset, substr(a.body_zh, "
                     f"max(t.start - {SNIPPET_SIDE}, 0) + 1, t.\"end\" - max(t.start - {SNIPPET_SIDE}, 0) + "
                     f"{SNIPPET_SIDE}) AS text FROM tags t JOIN articles a ON a.id = t.article_id WHERE t.id IN ("
                     f"SELECT min(id) FROM tags WHERE article_id IN ({marks}) AND field IN ('sector', 'province') "
-                    "GROUP BY article_id) AND t.part = 'body' AND t.start IS NOT NULL", ids):
+                    "GROUP BY article_id) AND t.part = 'body' AND t.start IS NOT NULL", chunk):
                 windows[w["article_id"]] = (w["offset"], w["text"] or "")
-        for row in rows:
-            row["tags"] = by_article.get(row["id"], [])
-            row["evidence_window"] = windows.get(row["id"])
-        return rows
+            for article_id in chunk:
+                row = rows.get(article_id)
+                if row is None:  # deleted since the id query (a re-run's cleanup in another process)
+                    continue
+                row["tags"] = by_article.get(article_id, [])
+                row["evidence_window"] = windows.get(article_id)
+                yield row
 
     def block_path(self, scope: str, *, source: str, url: str, status: int | None, message: str,
                    until: str) -> None:
@@ -782,6 +786,7 @@ class Pending:
 DIGEST_COLUMNS = ("id", "url", "source", "published_at", "first_seen_at", "title_zh", "title_en", "translation_engine",
                   "is_platform_announcement", "mentions_pilot_platform", "doc_number", "issuer_zh", "fidelity_missing")
 DIGEST_TAG_FIELDS = ("sector", "province", "city", "issuer", "host", "target")
+DIGEST_CHUNK = 500  # articles per read (SQLite's bound-parameter limit is 999 on old builds)
 LEAD_CHARS = 2000  # the digest's lead is at most three sentences cut at 600 characters
 SNIPPET_SIDE = 60  # the digest's evidence snippet: at most this many characters either side of the tag
 

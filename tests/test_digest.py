@@ -115,6 +115,26 @@ def test_announcement_details_issuer_hosts_places_targets():
     assert build_digest("2025-12-22", [row(tags=dict_tags)]).policies[0] == item
 
 
+def test_a_day_of_thousands_keeps_only_the_others_it_lists():
+    from digest.build import OTHERS_MAX
+
+    consumed = []
+
+    def rows():  # the store streams rows; the digest must not need them twice nor hold them all
+        yield row()
+        for i in range(2, 2 + OTHERS_MAX + 250):
+            consumed.append(i)
+            yield row(id=i, url=f"https://www.ndrc.gov.cn/{i}.html", is_platform_announcement=0,
+                      mentions_pilot_platform=0, title_en=f"Other item {i}", tags=[], issuer_zh=None)
+
+    d = build_digest("2025-12-22", rows())
+    assert len(consumed) == OTHERS_MAX + 250 and len(d.announcements) == 1
+    assert len(d.others) == OTHERS_MAX and d.others[0].title_en == "Other item 2"  # the first ones, in the store's order
+    assert d.other_count == OTHERS_MAX + 250 and d.others_more == 250
+    assert "… and 250 more (see the database)." in render_text(d) and "… and 250 more" in render_html(d)
+    assert f"{OTHERS_MAX + 250} other items" in d.subject
+
+
 def test_relevant_articles_then_collapsed_other_items():
     rows = [row(), row(id=2, url="https://www.news.cn/a/c.html", is_platform_announcement=0, mentions_pilot_platform=1,
                        title_en="Pilot platform opens in Jinan", tags=[], issuer_zh=None),

@@ -46,17 +46,22 @@ def test_the_registry_is_rebuilt_only_when_what_it_reads_changed(config, sample_
         st.close()
 
 
-def test_the_digest_reads_no_bodies_and_shows_the_same(config, sample_hosts, tmp_path):
+def test_the_digest_reads_no_bodies_and_shows_the_same(config, sample_hosts, tmp_path, monkeypatch):
     from digest.build import _item
+    from store import db
 
     run_once(config, local_sources(sample_hosts), tmp_path)
     st = open_store(config.db)
     try:
-        rows = st.articles_first_seen_between("2000-01-01", "2999-01-01")
+        rows = list(st.articles_first_seen_between("2000-01-01", "2999-01-01"))
         full = {r["id"]: r for r in st.query("SELECT * FROM articles")}
         every_tag = {t["id"]: t for t in st.query("SELECT * FROM tags")}
+        monkeypatch.setattr(db, "DIGEST_CHUNK", 3)  # read three at a time: the same rows in the same order
+        assert list(st.articles_first_seen_between("2000-01-01", "2999-01-01")) == rows
     finally:
         st.close()
+    assert [r["is_platform_announcement"] for r in rows] == sorted((r["is_platform_announcement"] for r in rows),
+                                                                   reverse=True)
     assert rows and not any("body_zh" in r or "body_en" in r for r in rows)
     assert {t["field"] for r in rows for t in r["tags"]} <= {"sector", "province", "city", "issuer", "host", "target"}
     windows = 0
