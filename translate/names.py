@@ -1,6 +1,6 @@
 """Names in English: the shared gazetteer's names (zhtext/gazetteer.py: places, zones, institutions, agencies), and
 Hanyu Pinyin for the names no table knows — people, places, company brands — never a literal gloss (白聪聪 is
-"Bai Congcong", not "white quick at hearing"). pypinyin loads on first use.
+"Bai Congcong", not "white quick at hearing"). pypinyin's readings (translate/pinyin.py) load on first use.
 
 Companies follow their usual English form: place + brand + industry + 有限公司 → "<Brand> <Industry> Co., Ltd."
 (武汉绿源酶创生物科技有限公司 → "Lüyuan Meichuang Biotechnology Co., Ltd."): the place is dropped, as companies
@@ -53,16 +53,12 @@ INDUSTRIES = (
 _FORMS = (("股份有限公司", "Co., Ltd."), ("有限责任公司", "Co., Ltd."), ("有限公司", "Co., Ltd."))
 
 
-@cache
-def _pinyin():
-    from pypinyin import Style, lazy_pinyin  # ~0.3 s of tables: only when a name needs it
-
-    return lambda text: lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="default")
-
-
 def syllables(text: str) -> list[str]:
-    """Hanyu Pinyin syllables without tones (ü kept); characters pypinyin does not know are kept as written."""
-    return _pinyin()(text)
+    """Hanyu Pinyin syllables without tones (ü kept); characters pypinyin does not know are kept as written. From
+    pypinyin's readings in a compact table (translate/pinyin.py), loaded when a name needs it."""
+    from .pinyin import syllables
+
+    return syllables(text)
 
 
 def romanise(text: str) -> str:
