@@ -174,14 +174,24 @@ class RegistryStore:
     def platform_events_seen_between(self, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
         """Events whose article was first seen in the period, with their platform (for the digest), oldest first."""
         rows = self.query(  # type: ignore[attr-defined]
-            "SELECT e.*, a.url, a.title_zh, a.title_en, a.source, a.translation_engine, substr(a.body_en, 1, 2000) "
-            "AS body_en, p.key, p.name, p.hosts, "
+            "SELECT e.*, a.url, a.title_zh, a.title_en, a.source, a.translation_engine, p.key, p.name, p.hosts, "
             "p.hosts_en, p.sectors, p.province, p.city, p.county, p.level AS platform_level, p.status, p.listed, "
             "p.first_seen_at AS platform_first_seen_at, "
             f"{_ISSUERS.format(article='e.article_id')} AS issuers "
             "FROM platform_events e JOIN platforms p ON p.id = e.platform_id JOIN articles a ON a.id = e.article_id "
             "WHERE e.first_seen_at >= ? AND e.first_seen_at < ? AND p.status != 'not_a_platform' "
             "ORDER BY e.first_seen_at, e.id", [start_utc, end_utc])
+        # The English body's start (for a line's lead) once per article: a list of hundreds of platforms is one
+        # article, and its events share the one string.
+        ids = sorted({r["article_id"] for r in rows})
+        starts: dict[int, str | None] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            starts.update((r["id"], r["body_en"]) for r in self.query(  # type: ignore[attr-defined]
+                f"SELECT id, substr(body_en, 1, 2000) AS body_en FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk))
+        for r in rows:
+            r["body_en"] = starts.get(r["article_id"])
         return [_decode(r) for r in rows]
 
     def programme_steps(self) -> list[dict[str, Any]]:
