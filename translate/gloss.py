@@ -224,7 +224,7 @@ _PROPER_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: the word memo holds hundreds of thousands of these
 class _Piece:
     text: str
     glue_left: bool = False
@@ -660,7 +660,9 @@ def _flag(res: _Resources, word: str) -> str:
     return flag if flag is not None else ("nr" if names.looks_like_person(word) else "x")
 
 
-_WORDS_KEPT = 200_000  # remembered renderings; past that the memo starts again (a long run sees new words for ever)
+# Remembered renderings; past that the memo starts again (a long run sees new words, names mostly, for ever). 50,000
+# words (~15 MB) cover nearly all tokens of a day: news and policy vocabulary is small, the tail is names.
+_WORDS_KEPT = 50_000
 
 
 def _words(res: _Resources, chunk: str) -> list[_Piece]:

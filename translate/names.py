@@ -124,15 +124,18 @@ def table() -> dict[str, tuple[str, str]]:
     return english_names()
 
 
-@cache
 def english(zh: str) -> str | None:
     """The English of a gazetteer name; a county or zone no table names in English gets its romanised stem and kind
     (海淀区 → Haidian District), derived on first use. None for a name the gazetteer does not have."""
     entry = english_names().get(zh)
     if entry is None:
-        return None
-    en, kind = entry
-    return en or stem_english(zh, kind, romanise) or romanise(zh)
+        return None  # not remembered: every word of every text is asked about
+    return entry[0] or _derived(zh, entry[1])
+
+
+@cache
+def _derived(zh: str, kind: str) -> str:
+    return stem_english(zh, kind, romanise) or romanise(zh)
 
 
 def companies(text: str, places: Container[str]) -> list[tuple[int, int, str]]:
