@@ -259,7 +259,7 @@ def _pos_tokenizer() -> PosCutter:
     return PosCutter(Words(base, total, freq, tags), load_hmm())
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # the same clause is cut for each candidate in it: an article's worth of clauses suffices
 def _cut(chunk: str) -> tuple[tuple[str, str], ...]:
     return tuple(_pos_tokenizer().cut(chunk))
 
