@@ -6,7 +6,7 @@ A mixin of Store: the rows go in and out as plain dicts, so the store knows noth
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 OVERRIDE_ACTIONS = ("merge", "split", "rename", "reject")
@@ -29,10 +29,10 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
 class RegistryStore:
     """Methods of Store (self.query, self.write, utcnow) for the platform registry."""
 
-    def platform_records(self) -> list[dict[str, Any]]:
+    def platform_records(self) -> Iterator[dict[str, Any]]:
         """Every stored platform record: the "platform" tag rows with their article's dates, 文号 and issuers (joined
-        by U+001F), oldest article first."""
-        return self.query(  # type: ignore[attr-defined]
+        by U+001F), oldest article first, as the cursor reads them (the caller keeps what it makes of each row)."""
+        return self.db.query(  # type: ignore[attr-defined]
             "SELECT t.article_id, t.value, t.evidence, t.part, t.start, t.\"end\", t.attrs, a.published_at, "
             "a.first_seen_at, a.doc_number, "
             f"{_ISSUERS.format(article='t.article_id')} AS issuers "
