@@ -38,6 +38,11 @@ SNIPPET_MAX = 240
 LEAD_MAX = 600  # characters of the English lead under an item
 ERROR_MAX = 200
 OTHERS_MAX = 100  # collapsed title lines shown; the rest are counted
+# Lines shown in full per section; past them a count and where to find the rest. A first national list (43) with
+# provincial lists on the same day fits; a day of thousands would make a message mail servers refuse (17 MB).
+PLATFORMS_MAX = 300
+POLICIES_MAX = 200
+RELEVANT_MAX = 100
 
 # English for the counted nouns the tagger reports (extract/quantities.py NOUNS); others are shown as written.
 TARGET_NOUNS = {
@@ -222,6 +227,18 @@ class Digest:
     @property
     def others_shown(self) -> tuple[Item, ...]:
         return self.others[:OTHERS_MAX]
+
+    @property
+    def platforms_shown(self) -> tuple[PlatformLine, ...]:
+        return self.platforms[:PLATFORMS_MAX]
+
+    @property
+    def policies_shown(self) -> tuple[Item, ...]:
+        return self.policies[:POLICIES_MAX]
+
+    @property
+    def relevant_shown(self) -> tuple[Item, ...]:
+        return self.relevant[:RELEVANT_MAX]
 
     @property
     def others_more(self) -> int:
