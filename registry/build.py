@@ -43,7 +43,7 @@ _GENERIC = re.compile(r"^(?:首批|第[一二三四五六七八九十\d]+批|省
 _PART_ORDER = {"title": 0, "body": 1}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One platform record as stored (a "platform" tag row with its article's facts)."""
 
@@ -101,7 +101,7 @@ class Record:
         return f"name:{self.name}|{self.code}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Override:
     """A curator's decision: merge (key + other), split (key + article_id), rename (key + value), reject (key)."""
 
@@ -113,14 +113,14 @@ class Override:
     id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     key: str  # the platform's
     record: Record
     rule: str  # how the record came to this platform (RULES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Platform:
     key: str
     name: str
@@ -140,7 +140,7 @@ class Platform:
     renamed: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One step of a programme (the national one, or a province's): its first evidence and how many items report it."""
 
@@ -154,7 +154,7 @@ class Step:
     articles: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Registry:
     platforms: tuple[Platform, ...]
     steps: tuple[Step, ...]
