@@ -140,7 +140,7 @@ def make_digest(store: Store, day: date, tz: ZoneInfo, *, now: datetime | None =
                                sources=source_rows(store.source_health(), at), changes=store.changes_between(start, end),
                                failures=store.count_failures_between(start, end), attribution=CEDICT_ATTRIBUTION,
                                sector_labels=extract.SECTOR_LABELS, events=store.platform_events_seen_between(start, end),
-                               platforms=store.platform_rows(), steps=store.programme_steps(), period_start=start,
+                               platforms=store.platform_summaries(), steps=store.programme_steps(), period_start=start,
                                event_rank=registry.STATUS_RANK)
 
 

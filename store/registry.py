@@ -156,6 +156,13 @@ class RegistryStore:
                + " ORDER BY last_event_at DESC, id")
         return [_decode(r) for r in self.query(sql, params)]  # type: ignore[attr-defined]
 
+    def platform_summaries(self) -> list[dict[str, Any]]:
+        """Every platform (rejected ones aside) with only what the digest's progress block and chart count: status,
+        lists, sectors, province and when it was first reported."""
+        return [_decode(r) for r in self.query(  # type: ignore[attr-defined]
+            "SELECT status, listed, sectors, province, first_event_at, first_seen_at FROM platforms "
+            "WHERE status != 'not_a_platform'")]
+
     def platform_by_id(self, platform_id: int) -> dict[str, Any] | None:
         rows = self.query("SELECT * FROM platforms WHERE id = ?", [platform_id])  # type: ignore[attr-defined]
         if not rows:

@@ -58,6 +58,17 @@ def test_the_digest_reads_no_bodies_and_shows_the_same(config, sample_hosts, tmp
         every_tag = {t["id"]: t for t in st.query("SELECT * FROM tags")}
         monkeypatch.setattr(db, "DIGEST_CHUNK", 3)  # read three at a time: the same rows in the same order
         assert list(st.articles_first_seen_between("2000-01-01", "2999-01-01")) == rows
+        # the progress block and the chart from the lean platform rows: what the whole rows give
+        from digest.platforms import chart_panels, programme_progress
+        from extract import SECTOR_LABELS
+
+        whole, lean = st.platform_rows(include_rejected=True), st.platform_summaries()
+        assert whole and len(lean) == sum(p["status"] != "not_a_platform" for p in whole)
+        for rows_ in (whole, lean):
+            assert programme_progress(rows_, st.programme_steps(), target=20, target_year=2027,
+                                      sector_labels=SECTOR_LABELS) == programme_progress(
+                whole, st.programme_steps(), target=20, target_year=2027, sector_labels=SECTOR_LABELS)
+            assert chart_panels(rows_, SECTOR_LABELS) == chart_panels(whole, SECTOR_LABELS)
     finally:
         st.close()
     assert [r["is_platform_announcement"] for r in rows] == sorted((r["is_platform_announcement"] for r in rows),
