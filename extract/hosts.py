@@ -233,7 +233,7 @@ def _place_words() -> set[str]:
     return words
 
 
-_HOSTS_WORDS_CACHE = "jieba-hosts"
+_HOSTS_WORDS_CACHE = "hosts-words"
 
 
 def added_words() -> list[tuple[str, str]]:

@@ -95,8 +95,8 @@ def test_each_table_loads_once_per_process_and_the_next_process_reads_the_cache(
     assert first["same"] == [True, True]
     # two CLI translations, one engine and one check in one process: every table once
     assert first["loads"] == {"glossary": 1, "gazetteer": 1, "cedict (built)": 1, "jieba-dict (built)": 1,
-                              "jieba-gloss (built)": 1, "gloss resources": 1}
-    assert first["stats"]["cedict written"] == 1 and first["stats"]["jieba-gloss written"] == 1
+                              "gloss-words (built)": 1, "gloss resources": 1}
+    assert first["stats"]["cedict written"] == 1 and first["stats"]["gloss-words written"] == 1
     assert first["stats"]["jieba-dict written"] == 1
     # no POS HMM and no second POS table (jieba.posseg), no pipeline, store, crawler or tagger behind the command
     assert first["modules"] == []
@@ -104,8 +104,8 @@ def test_each_table_loads_once_per_process_and_the_next_process_reads_the_cache(
     second = _run_one_process(tmp_path)
     assert second["outputs"] == first["outputs"]
     assert second["loads"] == {"glossary": 1, "gazetteer": 1, "cedict (cache)": 1, "jieba-dict (cache)": 1,
-                               "jieba-gloss (cache)": 1, "gloss resources": 1}
-    assert "jieba-gloss written" not in second["stats"]
+                               "gloss-words (cache)": 1, "gloss resources": 1}
+    assert "gloss-words written" not in second["stats"]
 
 
 def test_resources_are_shared_within_a_process() -> None:
@@ -224,25 +224,25 @@ def test_the_segmenter_cache_is_reused_and_rebuilt_when_the_glossary_changes(tmp
     text = "培育生物制造中试平台和绿源酶创平台"
     before = dict(cache.STATS)
     seg1 = gloss.load_segmenter(g1, {}, packaged=False)
-    assert cache.STATS["jieba-gloss-custom written"] == before.get("jieba-gloss-custom written", 0) + 1
-    assert (cache_home / "jieba-gloss-custom.cache").is_file()
-    assert not (cache_home / "jieba-gloss.cache").exists()  # the packaged glossary's tables are not evicted
+    assert cache.STATS["gloss-words-custom written"] == before.get("gloss-words-custom written", 0) + 1
+    assert (cache_home / "gloss-words-custom.cache").is_file()
+    assert not (cache_home / "gloss-words.cache").exists()  # the packaged glossary's tables are not evicted
     words1 = list(seg1.cut(text))
     assert "生物制造中试" in words1
 
     seg2 = gloss.load_segmenter(g1, {}, packaged=False)  # same inputs: read back
-    assert cache.STATS["jieba-gloss-custom hit"] == before.get("jieba-gloss-custom hit", 0) + 1
+    assert cache.STATS["gloss-words-custom hit"] == before.get("gloss-words-custom hit", 0) + 1
     assert list(seg2.cut(text)) == words1
 
     path.write_text("生物制造中试\tbiomanufacturing pilot\tpolicy\n绿源酶创\tLüyuan Meichuang\tusage\n", encoding="utf-8")
     g2 = load_glossary.__wrapped__(str(path))  # the edited file (load_glossary caches per path)
     seg3 = gloss.load_segmenter(g2, {}, packaged=False)
-    assert cache.STATS["jieba-gloss-custom stale"] == before.get("jieba-gloss-custom stale", 0) + 1
+    assert cache.STATS["gloss-words-custom stale"] == before.get("gloss-words-custom stale", 0) + 1
     words3 = list(seg3.cut(text))
     assert "绿源酶创" in words3 and "绿源酶创" not in words1
     assert seg3.tag("绿源酶创") == "nz"
 
-    (cache_home / "jieba-gloss-custom.cache").write_bytes(b"PILOTWATCH-CACHE 1\nbroken")
+    (cache_home / "gloss-words-custom.cache").write_bytes(b"PILOTWATCH-CACHE 1\nbroken")
     seg4 = gloss.load_segmenter(g2, {}, packaged=False)
     assert list(seg4.cut(text)) == words3
 

@@ -490,8 +490,8 @@ class _Resources:
 
 # One cache file for the packaged glossary's words, one for any other (a test's glossary must not evict the packaged
 # one's). jieba's own dictionary is one more, shared with the tagger (zhtext/wordcut.py).
-_TOKENIZER_CACHE = "jieba-gloss"
-_TOKENIZER_CACHE_CUSTOM = "jieba-gloss-custom"
+_TOKENIZER_CACHE = "gloss-words"
+_TOKENIZER_CACHE_CUSTOM = "gloss-words-custom"
 
 
 def _added_words(glossary: Glossary, gazetteer: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:

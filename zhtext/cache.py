@@ -14,6 +14,9 @@ a folder that cannot be made or written leaves the process to build its tables a
 written to a temporary name in the same folder and renamed over the old one, so a reader never sees half a file and
 two processes writing at once leave one whole file.
 
+A table whose shape changes takes a new name (not only a new key): two installed versions side by side (an upgrade
+under way, a bench against an older tree) would otherwise rebuild and overwrite each other's file on every run.
+
 LOADS counts, per process, how often each table was built or read (tests and bench/gloss_speed.py check that each is
 loaded once).
 """
