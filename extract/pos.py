@@ -14,6 +14,7 @@ and cached (zhtext/cache.py): ~6 MB.
 
 from __future__ import annotations
 
+import marshal
 import pickle
 import re
 from collections.abc import Iterator
@@ -38,8 +39,8 @@ MIN_FLOAT = -3.14e100  # jieba.posseg.viterbi's constants
 MIN_INF = float("-inf")
 _NONE: dict[int, float] = {}
 
-_HMM_CACHE = "jieba-posseg-hmm"
-_HMM_FORMAT = "jieba-posseg-hmm 1"
+_HMM_CACHE = "posseg-hmm"  # a new name for a new shape (zhtext/cache.py)
+_HMM_FORMAT = "jieba-posseg-hmm 2"
 _MODEL_FILES = ("prob_start.p", "prob_trans.p", "prob_emit.p", "char_state_tab.p")
 
 
@@ -52,19 +53,27 @@ class PosHmm:
         self.names: list[tuple[str, str]] = [tuple(n) for n in names]  # state → ("B"|"M"|"E"|"S", flag)
         self.start: list[float] = start
         self.trans: list[dict[int, float]] = trans  # state → next state → log-probability
-        self.chars: dict[str, tuple[tuple[int, ...], dict[int, float]]] = chars  # char → (its states, emissions)
+        self._packed: dict[str, bytes] = chars  # char → marshal((its states, {state: emission log-probability}))
+        self.chars: dict[str, tuple[tuple[int, ...], dict[int, float]]] = {}  # unpacked as texts reach them
         self.all_states: tuple[int, ...] = tuple(all_states)  # jieba's trans_p.keys(): a character's states if unlisted
+
+    def _char(self, ch: str) -> tuple[tuple[int, ...], dict[int, float]]:
+        got = self.chars.get(ch)
+        if got is None:
+            packed = self._packed.get(ch)
+            got = self.chars[ch] = (self.all_states, _NONE) if packed is None else marshal.loads(packed)
+        return got
 
     def viterbi(self, obs: str) -> list[int]:
         """The best state per character: jieba.posseg.viterbi with the same sums in the same order."""
-        start, trans, chars, all_states = self.start, self.trans, self.chars, self.all_states
-        states, emit = chars.get(obs[0], (all_states, _NONE))
+        start, trans, char, all_states = self.start, self.trans, self._char, self.all_states
+        states, emit = char(obs[0])
         score = {y: start[y] + emit.get(y, MIN_FLOAT) for y in states}
         back: list[dict[int, int]] = [dict.fromkeys(score, -1)]
         for t in range(1, len(obs)):
             prev = [x for x in score if trans[x]]
             expect = {y for x in prev for y in trans[x]}
-            states, emit = chars.get(obs[t], (all_states, _NONE))
+            states, emit = char(obs[t])
             now = set(states) & expect
             if not now:
                 now = expect if expect else set(all_states)
@@ -97,8 +106,10 @@ def _hmm_tables(folder: Path) -> list[Any]:
     for ch, row in emissions.items():  # emissions but no state list: jieba tries all its states
         if ch not in chars:
             chars[ch] = (tuple(all_states), row)
+    # each character packed apart: a run unpacks the few thousand it meets, not all 6,600 (12 MB unpacked)
     return [[list(n) for n in names], [start_p.get(n, MIN_FLOAT) for n in names],
-            [{number[b]: p for b, p in trans_p.get(n, {}).items()} for n in names], chars, all_states]
+            [{number[b]: p for b, p in trans_p.get(n, {}).items()} for n in names],
+            {ch: marshal.dumps(entry) for ch, entry in chars.items()}, all_states]
 
 
 def _valid_hmm(value: Any) -> bool:

@@ -118,7 +118,7 @@ tags = tag_article("鲁商集团建设中试平台", text)
 load_translator("gloss").translate([text])
 print(json.dumps({
     "same_dictionary": hosts._pos_tokenizer().words.base is gloss._resources(None).segmenter.base,
-    "loads": {k: v for k, v in cache.LOADS.items() if k.startswith(("jieba", "gloss-words", "hosts-words"))},
+    "loads": {k: v for k, v in cache.LOADS.items() if k.startswith(("jieba", "gloss-words", "hosts-words", "posseg-hmm"))},
     "posseg": "jieba.posseg" in sys.modules,
 }))
 """
@@ -134,8 +134,8 @@ def _one_process(tmp_path: Path) -> dict:
 def test_tagger_and_gloss_share_one_dictionary_and_never_import_posseg(tmp_path) -> None:
     first = _one_process(tmp_path)
     assert first["same_dictionary"] is True and first["posseg"] is False
-    assert first["loads"] == {"jieba-dict (built)": 1, "hosts-words (built)": 1, "jieba-posseg-hmm (built)": 1,
+    assert first["loads"] == {"jieba-dict (built)": 1, "hosts-words (built)": 1, "posseg-hmm (built)": 1,
                               "gloss-words (built)": 1}
     second = _one_process(tmp_path)  # the next process reads every table back
-    assert second["loads"] == {"jieba-dict (cache)": 1, "hosts-words (cache)": 1, "jieba-posseg-hmm (cache)": 1,
+    assert second["loads"] == {"jieba-dict (cache)": 1, "hosts-words (cache)": 1, "posseg-hmm (cache)": 1,
                                "gloss-words (cache)": 1}
