@@ -252,10 +252,8 @@ def _pos_tokenizer() -> PosCutter:
     words, not anyone else's. Read from the user cache once per process."""
     import jieba
 
-    with jieba.Tokenizer().get_dict_file() as f:
-        dictionary = f.read()
-    base, total, freq, tags, _ = wordcut.load(_HOSTS_WORDS_CACHE, dictionary, jieba.__version__, added_words(),
-                                              jieba.Tokenizer)
+    base, total, freq, tags, _ = wordcut.load(_HOSTS_WORDS_CACHE, wordcut.jieba_dictionary_path(jieba),
+                                              jieba.__version__, added_words(), jieba.Tokenizer)
     return PosCutter(Words(base, total, freq, tags), load_hmm())
 
 

@@ -120,6 +120,7 @@ print(json.dumps({
     "same_dictionary": hosts._pos_tokenizer().words.base is gloss._resources(None).segmenter.base,
     "loads": {k: v for k, v in cache.LOADS.items() if k.startswith(("jieba", "gloss-words", "hosts-words", "posseg-hmm"))},
     "posseg": "jieba.posseg" in sys.modules,
+    "dictionary_hashed": __import__("zhtext.wordcut").wordcut._base_key.cache_info().misses,
 }))
 """
 
@@ -134,6 +135,7 @@ def _one_process(tmp_path: Path) -> dict:
 def test_tagger_and_gloss_share_one_dictionary_and_never_import_posseg(tmp_path) -> None:
     first = _one_process(tmp_path)
     assert first["same_dictionary"] is True and first["posseg"] is False
+    assert first["dictionary_hashed"] == 1  # jieba's 13 MB dict.txt read and hashed once, not once per stage
     assert first["loads"] == {"jieba-dict (built)": 1, "hosts-words (built)": 1, "posseg-hmm (built)": 1,
                               "gloss-words (built)": 1}
     second = _one_process(tmp_path)  # the next process reads every table back

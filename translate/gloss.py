@@ -508,10 +508,8 @@ def load_segmenter(glossary: Glossary, gazetteer: dict[str, tuple[str, str]], *,
     import jieba
     from jieba import finalseg
 
-    with jieba.Tokenizer().get_dict_file() as f:
-        dictionary = f.read()
     base, total, freq, tags, force_split = wordcut.load(
-        _TOKENIZER_CACHE if packaged else _TOKENIZER_CACHE_CUSTOM, dictionary, jieba.__version__,
+        _TOKENIZER_CACHE if packaged else _TOKENIZER_CACHE_CUSTOM, wordcut.jieba_dictionary_path(jieba), jieba.__version__,
         _added_words(glossary, gazetteer), jieba.Tokenizer)
     for zh in force_split:  # what jieba's add_word does for a word of frequency 0 (none of ours today)
         finalseg.add_force_split(zh)

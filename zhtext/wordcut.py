@@ -19,7 +19,9 @@ Stdlib only (a zhtext rule): the callers hand in jieba's pieces (the block regex
 
 from __future__ import annotations
 
+import functools
 import marshal
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from math import log
@@ -27,7 +29,8 @@ from typing import Any
 
 from . import cache
 
-__all__ = ["Dictionary", "Segmenter", "Words", "added", "load", "read_dictionary", "shard_tables", "shared"]
+__all__ = ["Dictionary", "Segmenter", "Words", "added", "jieba_dictionary_path", "load", "read_dictionary", "shard_tables",
+           "shared"]
 
 
 def read_dictionary(data: bytes) -> tuple[dict[str, int], int, dict[str, str]]:
@@ -139,24 +142,41 @@ _BASE_FORMAT = "jieba-dict 1"
 _ADDED_FORMAT = "jieba-added 1"
 
 
-def load(name: str, dictionary: bytes, version: str, words: list[tuple[str, str]],
-         tokenizer: Callable[[], Any]) -> tuple[Dictionary, int, dict[str, int], dict[str, str], list[str]]:
-    """(the process's Dictionary of dictionary, and name's words added to it: total, freq, tags, force_split).
+def jieba_dictionary_path(jieba: Any) -> str:
+    """The dict.txt jieba's default tokenizer reads (jieba.Tokenizer().get_dict_file()), given the jieba module."""
+    return os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
 
-    dictionary is jieba's dict.txt (bytes) of jieba `version`; tokenizer makes a jieba.Tokenizer (only to build).
-    Both tables come from the user cache (zhtext/cache.py) when they were built from the same inputs, else are built
-    and cached: the dictionary's shards under "jieba-dict", name's additions under name."""
-    base_key = cache.key_of(_BASE_FORMAT, version, dictionary)
+
+@functools.cache
+def _base_key(path: str, version: str) -> str:
+    """The cache key of jieba's dictionary file: read and hashed once per process, whichever stage asks first."""
+    with open(path, "rb") as f:
+        return cache.key_of(_BASE_FORMAT, version, f.read())
+
+
+def load(name: str, path: str, version: str, words: list[tuple[str, str]],
+         tokenizer: Callable[[], Any]) -> tuple[Dictionary, int, dict[str, int], dict[str, str], list[str]]:
+    """(the process's Dictionary of jieba's dict.txt at path, and name's words added to it: total, freq, tags,
+    force_split).
+
+    version is jieba's; tokenizer makes a jieba.Tokenizer (only to build). Both tables come from the user cache
+    (zhtext/cache.py) when they were built from the same inputs, else are built and cached: the dictionary's shards
+    under "jieba-dict", name's additions under name. The file is read again only to build."""
+    base_key = _base_key(path, version)
+
+    def read() -> tuple[dict[str, int], int, dict[str, str]]:
+        with open(path, "rb") as f:
+            return read_dictionary(f.read())
 
     def base_tables() -> list[Any]:
-        freq, total, tags = read_dictionary(dictionary)
+        freq, total, tags = read()
         return [total, *shard_tables(freq, tags)]
 
     base = shared(base_key, lambda: cache.cached(_BASE_CACHE, base_key, base_tables, _valid_base))
     key = cache.key_of(_ADDED_FORMAT, base_key, "\n".join(f"{w}\t{t}" for w, t in words))
 
     def added_tables() -> list[Any]:
-        freq, total, tags = read_dictionary(dictionary)
+        freq, total, tags = read()
         changed, new_total, new_tags, force_split = added(freq, total, tags, words, tokenizer())
         return [new_total, changed, new_tags, force_split]
 
