@@ -37,12 +37,10 @@ TITLE_MAX = 300  # characters; a crawled "title" can be a whole paragraph when a
 SNIPPET_MAX = 240
 LEAD_MAX = 600  # characters of the English lead under an item
 ERROR_MAX = 200
-OTHERS_MAX = 100  # collapsed title lines shown; the rest are counted
-# Lines shown in full per section; past them a count and where to find the rest. A first national list (43) with
-# provincial lists on the same day fits; a day of thousands would make a message mail servers refuse (17 MB).
-PLATFORMS_MAX = 300
-POLICIES_MAX = 200
-RELEVANT_MAX = 100
+# Items shown per section (others as collapsed title lines); past them a count and where to find the rest. A first
+# national list (43) with provincial lists on the same day fits; a day of thousands would make a message mail servers
+# refuse (17 MB).
+SHOWN_MAX = {"platforms": 300, "policies": 200, "relevant": 100, "others": 100}
 
 # English for the counted nouns the tagger reports (extract/quantities.py NOUNS); others are shown as written.
 TARGET_NOUNS = {
@@ -177,7 +175,7 @@ class Digest:
     day: str  # YYYY-MM-DD
     announcements: tuple[Item, ...]
     others: tuple[Item, ...]  # new items neither announcing nor mentioning a pilot platform (build_digest keeps the
-    # first OTHERS_MAX: the rest are only counted)
+    # ones shown: the rest are only counted)
     relevant: tuple[Item, ...] = ()  # mention a pilot platform without announcing one
     platforms: tuple[PlatformLine, ...] = ()  # new and changed platforms, one line each
     policies: tuple[Item, ...] = ()  # policies, calls and lists reported in the period
@@ -218,32 +216,23 @@ class Digest:
 
     @property
     def other_count(self) -> int:
-        return len(self.relevant) + max(self.others_total, len(self.others))
+        return len(self.relevant) + self.total("others")
 
     @property
     def unhealthy(self) -> tuple[SourceHealth, ...]:
         return tuple(s for s in self.sources if not s.healthy)
 
-    @property
-    def others_shown(self) -> tuple[Item, ...]:
-        return self.others[:OTHERS_MAX]
+    def shown(self, section: str) -> tuple[Any, ...]:
+        """The items of a section ("platforms", "policies", "relevant", "others") the digest lists."""
+        return getattr(self, section)[:SHOWN_MAX[section]]
 
-    @property
-    def platforms_shown(self) -> tuple[PlatformLine, ...]:
-        return self.platforms[:PLATFORMS_MAX]
+    def total(self, section: str) -> int:
+        n = len(getattr(self, section))
+        return max(self.others_total, n) if section == "others" else n  # build_digest keeps only the others shown
 
-    @property
-    def policies_shown(self) -> tuple[Item, ...]:
-        return self.policies[:POLICIES_MAX]
-
-    @property
-    def relevant_shown(self) -> tuple[Item, ...]:
-        return self.relevant[:RELEVANT_MAX]
-
-    @property
-    def others_more(self) -> int:
-        """Others counted but not listed."""
-        return max(self.others_total, len(self.others)) - len(self.others_shown)
+    def more(self, section: str) -> int:
+        """Items of a section counted but not listed."""
+        return self.total(section) - len(self.shown(section))
 
     @property
     def subject(self) -> str:
@@ -476,7 +465,7 @@ def build_digest(day: str, rows: Iterable[Mapping[str, Any]], *, sources: Iterab
             items.append(item)
         else:
             others_total += 1
-            if len(others) < OTHERS_MAX:
+            if len(others) < SHOWN_MAX["others"]:
                 others.append(item)
     events = list(events)
     lines = platform_lines(events, period_start, english, event_rank)

@@ -116,7 +116,9 @@ def test_announcement_details_issuer_hosts_places_targets():
 
 
 def test_a_day_of_thousands_keeps_only_the_others_it_lists():
-    from digest.build import OTHERS_MAX
+    from digest.build import SHOWN_MAX
+
+    OTHERS_MAX = SHOWN_MAX["others"]
 
     consumed = []
 
@@ -130,7 +132,7 @@ def test_a_day_of_thousands_keeps_only_the_others_it_lists():
     d = build_digest("2025-12-22", rows())
     assert len(consumed) == OTHERS_MAX + 250 and len(d.announcements) == 1
     assert len(d.others) == OTHERS_MAX and d.others[0].title_en == "Other item 2"  # the first ones, in the store's order
-    assert d.other_count == OTHERS_MAX + 250 and d.others_more == 250
+    assert d.other_count == OTHERS_MAX + 250 and d.more("others") == 250
     assert "… and 250 more (see the database)." in render_text(d) and "… and 250 more" in render_html(d)
     assert f"{OTHERS_MAX + 250} other items" in d.subject
 
@@ -138,24 +140,24 @@ def test_a_day_of_thousands_keeps_only_the_others_it_lists():
 def test_long_sections_show_their_first_lines_and_count_the_rest(monkeypatch):
     from digest import build
 
-    monkeypatch.setattr(build, "POLICIES_MAX", 2)
-    monkeypatch.setattr(build, "RELEVANT_MAX", 1)
+    monkeypatch.setitem(build.SHOWN_MAX, "policies", 2)
+    monkeypatch.setitem(build.SHOWN_MAX, "relevant", 1)
     rows = [row(id=i, url=f"https://www.gov.cn/{i}.html", title_en=f"Policy {i}") for i in range(1, 6)]
     rows += [row(id=i, url=f"https://www.news.cn/{i}.html", is_platform_announcement=0, mentions_pilot_platform=1,
                  title_en=f"Mention {i}", tags=[], issuer_zh=None) for i in range(6, 9)]
     d = build_digest("2025-12-22", rows)
-    assert len(d.policies) == 5 and [i.title_en for i in d.policies_shown] == ["Policy 1", "Policy 2"]
-    assert len(d.relevant) == 3 and len(d.relevant_shown) == 1
+    assert len(d.policies) == 5 and [i.title_en for i in d.shown("policies")] == ["Policy 1", "Policy 2"]
+    assert len(d.relevant) == 3 and len(d.shown("relevant")) == 1
     html, text = render_html(d), render_text(d)
     for out in (html, text):
         assert "Policy 2" in out and "Policy 3" not in out and "Mention 6" in out and "Mention 7" not in out
         assert "… and 3 more (see the database)." in out and "… and 2 more (see the database)." in out
     assert "5 policies" in text  # the counts stay whole
 
-    monkeypatch.setattr(build, "PLATFORMS_MAX", 1)
+    monkeypatch.setitem(build.SHOWN_MAX, "platforms", 1)
     d = build_digest("2025-12-22", [row()], events=[event(1, "listed", id=1), event(2, "listed", id=2)],
                      period_start="2025-12-22T00:00:00+00:00", event_rank=registry.STATUS_RANK)
-    assert len(d.platforms) == 2 and len(d.platforms_shown) == 1
+    assert len(d.platforms) == 2 and len(d.shown("platforms")) == 1
     for out in (render_html(d), render_text(d)):
         assert "… and 1 more platforms with news (" in out and "pilotwatch platforms" in out
 
